@@ -1,0 +1,54 @@
+// Philox4x32-10 (Random123) and Box–Muller normals.
+// Twin of src/rng/mod.rs; keep the two in step, line for line.
+//
+// key = (seed_lo, seed_hi); counter = (path, step, parameter_set, block).
+
+const PHILOX_M0: u32 = 0xD2511F53u;
+const PHILOX_M1: u32 = 0xCD9E8D57u;
+const PHILOX_W0: u32 = 0x9E3779B9u;
+const PHILOX_W1: u32 = 0xBB67AE85u;
+const INIT_STEP: u32 = 0xFFFFFFFFu;
+const INV_2_23: f32 = 1.1920928955078125e-7;
+const TWO_PI: f32 = 6.2831854820251465;
+
+// High 32 bits of a*b from 16-bit halves: WGSL has no 64-bit integers.
+fn mulhi32(a: u32, b: u32) -> u32 {
+    let a_lo = a & 0xFFFFu;
+    let a_hi = a >> 16u;
+    let b_lo = b & 0xFFFFu;
+    let b_hi = b >> 16u;
+    let ll = a_lo * b_lo;
+    let lh = a_lo * b_hi;
+    let hl = a_hi * b_lo;
+    let hh = a_hi * b_hi;
+    let cross = (ll >> 16u) + (lh & 0xFFFFu) + (hl & 0xFFFFu);
+    return hh + (lh >> 16u) + (hl >> 16u) + (cross >> 16u);
+}
+
+fn philox4x32_10(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
+    var c = counter;
+    var k = key;
+    for (var r = 0u; r < 10u; r++) {
+        let hi0 = mulhi32(PHILOX_M0, c.x);
+        let lo0 = PHILOX_M0 * c.x;
+        let hi1 = mulhi32(PHILOX_M1, c.z);
+        let lo1 = PHILOX_M1 * c.z;
+        c = vec4<u32>(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+        k = k + vec2<u32>(PHILOX_W0, PHILOX_W1);
+    }
+    return c;
+}
+
+// Uniform in (0, 1): ((bits >> 9) + 0.5) * 2^-23, exact in f32.
+fn uniform(bits: u32) -> f32 {
+    return (f32(bits >> 9u) + 0.5) * INV_2_23;
+}
+
+// Four standard normals from one Philox block (Box–Muller).
+fn normals4(r: vec4<u32>) -> vec4<f32> {
+    let r0 = sqrt(-2.0 * log(uniform(r.x)));
+    let t0 = TWO_PI * uniform(r.y);
+    let r1 = sqrt(-2.0 * log(uniform(r.z)));
+    let t1 = TWO_PI * uniform(r.w);
+    return vec4<f32>(r0 * cos(t0), r0 * sin(t0), r1 * cos(t1), r1 * sin(t1));
+}

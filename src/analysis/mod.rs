@@ -1,0 +1,230 @@
+//! Analysis: spectra of the drift, and reports reduced from simulation output.
+
+pub mod convergence;
+pub mod moments;
+pub mod spectral;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::layout::{DEAD, PartialLayout};
+use crate::engine::plan::record_step;
+use crate::engine::{EngineInfo, Job, JobOutput, Scenario, SetOutput};
+use crate::model::Policy;
+use convergence::FirstPassage;
+use moments::RecordMoments;
+pub use spectral::{Mode, Spectrum};
+
+/// Terminal quantiles per objective.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quantiles {
+    /// 5th percentile.
+    pub p05: Vec<f64>,
+    /// 25th percentile.
+    pub p25: Vec<f64>,
+    /// Median.
+    pub p50: Vec<f64>,
+    /// 75th percentile.
+    pub p75: Vec<f64>,
+    /// 95th percentile.
+    pub p95: Vec<f64>,
+}
+
+/// Everything `summary.json` says about one strategy (or policy).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategySummary {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Policy kind (`fixed`, `schedule`, `guard`, `greedy`).
+    pub policy: String,
+    /// ρ = min Re λ(A); `null` for switching policies.
+    pub theoretical_rate: Option<f64>,
+    /// Eigenvalues of A as `[re, im]`.
+    pub eigenvalues: Option<Vec<[f64; 2]>>,
+    /// Dynamic mode.
+    pub mode: Option<Mode>,
+    /// Spectral radius r of the discrete map I − A·dt.
+    pub discrete_spectral_radius: Option<f64>,
+    /// The asymptotic log-decay rate of the discrete map, −ln(r)/dt: what the
+    /// empirical rate estimates (≈ ρ when ρ·dt ≪ 1).
+    pub theoretical_log_rate: Option<f64>,
+    /// x*.
+    pub target: Option<Vec<f64>>,
+    /// Mean terminal state (finite paths).
+    pub terminal_mean: Vec<f64>,
+    /// Terminal standard deviation.
+    pub terminal_sd: Vec<f64>,
+    /// Terminal covariance.
+    pub terminal_cov: Vec<Vec<f64>>,
+    /// Terminal quantiles, from the kept terminal states.
+    pub terminal_quantiles: Quantiles,
+    /// Long-run mean (last quarter of the run).
+    pub effective_equilibrium: Vec<f64>,
+    /// −slope of ln‖E x_t − x_∞‖ per unit time; `null` if too few points.
+    pub empirical_rate: Option<f64>,
+    /// First-passage statistics.
+    pub first_passage: FirstPassage,
+    /// Correlation of per-step increments (the paper's interference matrix).
+    pub increment_correlation: Vec<Vec<f64>>,
+    /// Paths that became non-finite (|x| ≥ 1e15, NaN or ∞), excluded from
+    /// every moment from that step on.
+    pub nonfinite_paths: u64,
+    /// For switching policies: fraction of path-steps spent in each strategy.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub occupancy: Option<Vec<(String, f64)>>,
+}
+
+/// A whole simulation report (`summary.json`) plus the moment series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Model name.
+    pub model: String,
+    /// Objective names.
+    pub objectives: Vec<String>,
+    /// Paths per strategy.
+    pub paths: u64,
+    /// Steps.
+    pub steps: u32,
+    /// Time step.
+    pub dt: f64,
+    /// Seed.
+    pub seed: u64,
+    /// Engine kind (`cpu` or `gpu`).
+    pub engine: String,
+    /// Paths whose terminal states feed quantiles (and Pareto analysis).
+    pub terminal_sample: u64,
+    /// One entry per strategy or policy.
+    pub strategies: Vec<StrategySummary>,
+    /// Moments per record and strategy (written to moments.csv, not JSON).
+    #[serde(skip)]
+    pub moments: Vec<Vec<RecordMoments>>,
+}
+
+impl Report {
+    /// Reduces a job's output.
+    pub fn new(scenarios: &[Scenario], job: &Job, out: &JobOutput, engine: EngineInfo) -> Report {
+        let first = &scenarios[0].model;
+        let dt = f64::from(job.sets[0].dt);
+        let mut strategies = Vec::new();
+        let mut all_moments = Vec::new();
+        for (k, (sc, set)) in scenarios.iter().zip(&out.sets).enumerate() {
+            let (summary, moments) = summarize(sc, job, k, set);
+            strategies.push(summary);
+            all_moments.push(moments);
+        }
+        Report {
+            model: first.name.clone(),
+            objectives: first.objective_names(),
+            paths: u64::from(job.sets[0].paths),
+            steps: job.run.steps,
+            dt,
+            seed: job.seed,
+            engine: engine.kind,
+            terminal_sample: u64::from(job.sets[0].keep_terminal),
+            strategies,
+            moments: all_moments,
+        }
+    }
+}
+
+/// Finite terminal states of a set as rows.
+pub fn terminal_rows(set: &SetOutput, n: usize) -> Vec<Vec<f64>> {
+    set.terminal
+        .chunks_exact(n)
+        .filter(|r| r.iter().all(|v| *v != DEAD && v.is_finite()))
+        .map(|r| r.iter().map(|v| f64::from(*v)).collect())
+        .collect()
+}
+
+fn summarize(
+    sc: &Scenario,
+    job: &Job,
+    k: usize,
+    set: &SetOutput,
+) -> (StrategySummary, Vec<RecordMoments>) {
+    let m = &sc.model;
+    let n = m.n();
+    let layout: &PartialLayout = &job.layout;
+    let params = &job.sets[k];
+    let dt = f64::from(params.dt);
+    let shift: Vec<f64> = params.shift[..n].iter().map(|v| f64::from(*v)).collect();
+    let total = set.fold.total().unwrap_or_else(|| vec![0.0; layout.len()]);
+    let steps = job.run.steps;
+    let records: Vec<RecordMoments> = (0..layout.records)
+        .map(|r| {
+            moments::record(
+                &total,
+                layout,
+                r,
+                record_step(r as u32, job.run.record_every, steps),
+                &shift,
+            )
+        })
+        .collect();
+    let last = records.last().expect("at least two records");
+    let cov = moments::terminal_cov(&total, layout);
+    let eq = convergence::effective_equilibrium(&records, steps);
+    let ranges: Vec<f64> = m.objectives.iter().map(|o| o.range()).collect();
+    let rows = terminal_rows(set, n);
+    let mut cols: Vec<Vec<f64>> = (0..n)
+        .map(|i| rows.iter().map(|r| r[i]).collect())
+        .collect();
+    for c in &mut cols {
+        c.sort_by(f64::total_cmp);
+    }
+    let q = |p: f64| {
+        cols.iter()
+            .map(|c| moments::quantile_sorted(c, p))
+            .collect::<Vec<_>>()
+    };
+    let valid: u64 = set.hist.iter().sum();
+    let (policy, spectrum) = match &sc.policy {
+        Policy::Fixed { strategy } => (
+            "fixed",
+            Some(spectral::spectrum(m, &m.strategies[*strategy], dt)),
+        ),
+        Policy::Schedule { .. } => ("schedule", None),
+        Policy::Guard { .. } => ("guard", None),
+        Policy::Greedy { .. } => ("greedy", None),
+    };
+    let occupancy = (!matches!(sc.policy, Policy::Fixed { .. }) && layout.occupancy).then(|| {
+        let counts = &total[layout.occ()..layout.occ() + m.strategies.len()];
+        let sum: f64 = counts.iter().sum();
+        m.strategies
+            .iter()
+            .zip(counts)
+            .map(|(s, c)| (s.name.clone(), if sum > 0.0 { c / sum } else { 0.0 }))
+            .collect()
+    });
+    let summary = StrategySummary {
+        name: sc.name.clone(),
+        label: sc.label.clone(),
+        policy: policy.into(),
+        theoretical_rate: spectrum.as_ref().map(|s| s.rho),
+        eigenvalues: spectrum.as_ref().map(|s| s.eigenvalues.clone()),
+        mode: spectrum.as_ref().map(|s| s.mode),
+        discrete_spectral_radius: spectrum.as_ref().map(|s| s.discrete_spectral_radius),
+        theoretical_log_rate: spectrum
+            .as_ref()
+            .map(|s| -s.discrete_spectral_radius.ln() / dt),
+        target: spectrum.as_ref().map(|s| s.equilibrium.clone()),
+        terminal_mean: last.mean.clone(),
+        terminal_sd: last.sd.clone(),
+        terminal_cov: cov,
+        terminal_quantiles: Quantiles {
+            p05: q(0.05),
+            p25: q(0.25),
+            p50: q(0.5),
+            p75: q(0.75),
+            p95: q(0.95),
+        },
+        empirical_rate: convergence::empirical_rate(&records, &eq, &ranges, dt),
+        effective_equilibrium: eq,
+        first_passage: convergence::first_passage(&set.hist, job.tolerance),
+        increment_correlation: moments::increment_correlation(&total, layout),
+        nonfinite_paths: valid.saturating_sub(last.count as u64),
+        occupancy,
+    };
+    (summary, records)
+}

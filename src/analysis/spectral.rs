@@ -1,0 +1,145 @@
+//! Eigen-analysis of a strategy's drift: convergence rate, dynamic mode and
+//! the stability of the discrete map (DESIGN §1, "Derived quantities").
+
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Model, Strategy};
+
+/// Imaginary parts below this count as real.
+const IMAG_TOL: f64 = 1e-9;
+
+/// The dynamic mode of a strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// All eigenvalues real with positive real part.
+    Exponential,
+    /// A complex pair: damped oscillation.
+    Oscillatory,
+    /// The target lies outside the bounds: an objective sticks at a bound.
+    Boundary,
+    /// Some eigenvalue has a non-positive real part.
+    Unstable,
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Mode::Exponential => "exponential",
+            Mode::Oscillatory => "oscillatory",
+            Mode::Boundary => "boundary",
+            Mode::Unstable => "unstable",
+        })
+    }
+}
+
+/// Eigenvalues of a real matrix as `[re, im]` pairs, sorted by real then
+/// imaginary part so that outputs are stable.
+pub fn eigenvalues(a: &DMatrix<f64>) -> Vec<[f64; 2]> {
+    let mut ev: Vec<[f64; 2]> = a
+        .complex_eigenvalues()
+        .iter()
+        .map(|c| [c.re, c.im])
+        .collect();
+    for e in &mut ev {
+        if e[1].abs() < IMAG_TOL {
+            e[1] = 0.0;
+        }
+    }
+    ev.sort_by(|x, y| x[0].total_cmp(&y[0]).then(x[1].total_cmp(&y[1])));
+    ev
+}
+
+/// What `analyze` reports for one strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spectrum {
+    /// Strategy name.
+    pub name: String,
+    /// Strategy label.
+    pub label: String,
+    /// A = (I + M)·diag(κ), row-major.
+    pub a: Vec<Vec<f64>>,
+    /// Eigenvalues of A as `[re, im]`.
+    pub eigenvalues: Vec<[f64; 2]>,
+    /// Convergence rate ρ = min Re λ(A): the slowest mode sets the asymptotic rate.
+    pub rho: f64,
+    /// Mode.
+    pub mode: Mode,
+    /// Spectral radius of the discrete map I − A·dt.
+    pub discrete_spectral_radius: f64,
+    /// Whether the continuous dynamics are stable (ρ > 0).
+    pub stable: bool,
+    /// Whether the discrete map is stable (radius < 1).
+    pub discrete_stable: bool,
+    /// Equilibrium x* (the target).
+    pub equilibrium: Vec<f64>,
+    /// x* clamped into the bounds (where clamped paths settle when A is
+    /// diagonal; the simulated effective equilibrium is the exact answer).
+    pub projected_equilibrium: Vec<f64>,
+}
+
+/// Analyses one strategy of a model with time step `dt`.
+pub fn spectrum(model: &Model, s: &Strategy, dt: f64) -> Spectrum {
+    let ev = eigenvalues(&s.a);
+    let rho = ev.iter().map(|e| e[0]).fold(f64::INFINITY, f64::min);
+    let radius = ev
+        .iter()
+        .map(|e| (1.0 - e[0] * dt).hypot(e[1] * dt))
+        .fold(0.0, f64::max);
+    let outside = s
+        .target
+        .iter()
+        .zip(&model.objectives)
+        .any(|(x, o)| *x < o.lower || *x > o.upper);
+    let complex = ev.iter().any(|e| e[1] != 0.0);
+    let mode = if rho <= 0.0 {
+        Mode::Unstable
+    } else if outside {
+        Mode::Boundary
+    } else if complex {
+        Mode::Oscillatory
+    } else {
+        Mode::Exponential
+    };
+    let n = model.n();
+    Spectrum {
+        name: s.name.clone(),
+        label: s.label.clone(),
+        a: (0..n)
+            .map(|i| (0..n).map(|j| s.a[(i, j)]).collect())
+            .collect(),
+        eigenvalues: ev,
+        rho,
+        mode,
+        discrete_spectral_radius: radius,
+        stable: rho > 0.0,
+        discrete_stable: radius < 1.0,
+        equilibrium: s.target.iter().copied().collect(),
+        projected_equilibrium: model.project(&s.target).iter().copied().collect(),
+    }
+}
+
+/// Analyses every strategy of a model.
+pub fn analyze(model: &Model, dt: f64) -> Vec<Spectrum> {
+    model
+        .strategies
+        .iter()
+        .map(|s| spectrum(model, s, dt))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn complex_pair_of_a_rotation() {
+        let a = DMatrix::from_row_slice(2, 2, &[1.0, -0.5, 0.5, 1.0]);
+        let ev = eigenvalues(&a);
+        assert_abs_diff_eq!(ev[0][0], 1.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(ev[0][1].abs(), 0.5, epsilon = 1e-12);
+        assert_abs_diff_eq!(ev[0][1], -ev[1][1], epsilon = 1e-12);
+    }
+}

@@ -1,0 +1,58 @@
+//! Command-line interface: clap definitions and dispatch.
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 usage or input error (bad
+//! flags, an invalid model or data file, an impossible size, a missing GPU
+//! when one was demanded).
+
+mod analyze;
+mod common;
+mod devices;
+mod simulate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Multi-objective stochastic dynamics of iterative LLM interactions.
+#[derive(Debug, Parser)]
+#[command(name = "mosde", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate sample paths and reduce them to moments, convergence and first passage.
+    Simulate(simulate::SimulateArgs),
+    /// Eigen-analysis of each strategy's drift: rates, modes, stability.
+    Analyze(analyze::AnalyzeArgs),
+    /// List the GPU adapters wgpu can reach.
+    Devices(devices::DevicesArgs),
+}
+
+/// Runs the CLI and maps errors to exit codes.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Simulate(a) => simulate::run(a),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Devices(a) => devices::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if common::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(common::exit_code(&err))
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Engines integrate a [`Job`] and return mergeable per-set results.
+//!
+//! Two implementations share one contract and one conformance suite: the
+//! CPU twin ([`cpu::CpuEngine`]) and the WGSL kernel on wgpu
+//! ([`gpu::GpuEngine`]). Results depend only on the job and the seed, never on
+//! the engine's chunking, threads or dispatch shape (DESIGN §2–3).
+
+pub mod cpu;
+pub mod gpu;
+pub mod layout;
+pub mod partials;
+pub mod plan;
+
+use serde::{Deserialize, Serialize};
+
+pub use partials::TreeFold;
+pub use plan::{Job, JobOptions, PlanError, Scenario};
+
+/// Which engine ran, for manifests and messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineInfo {
+    /// `cpu` or `gpu`.
+    pub kind: String,
+    /// Adapter description (GPU name and backend, or the CPU thread count).
+    pub adapter: String,
+    /// Host threads used.
+    pub threads: usize,
+}
+
+/// Errors from engines.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// No GPU adapter was found.
+    #[error(
+        "no GPU adapter found ({0}); install a Vulkan, Metal or DX12 driver (on Linux without a GPU: mesa-vulkan-drivers for lavapipe), or use --engine cpu"
+    )]
+    NoAdapter(String),
+    /// The engine could not be set up.
+    #[error("{0}")]
+    Setup(String),
+    /// The job does not fit the device.
+    #[error("{0}")]
+    Limits(String),
+    /// The device failed while running.
+    #[error("GPU error: {0}")]
+    Device(String),
+}
+
+/// Everything a job produced for one parameter set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SetOutput {
+    /// Tree-reduced partial sums (see [`layout::PartialLayout`]).
+    pub fold: TreeFold,
+    /// First-passage histogram: bin t = reached after t steps; last bin = never.
+    pub hist: Vec<u64>,
+    /// Terminal states of the kept paths (N values each, in path order);
+    /// non-finite paths hold [`layout::DEAD`].
+    pub terminal: Vec<f32>,
+    /// Recorded trajectories ((steps + 1) × N values per path, in path order).
+    pub paths: Vec<f32>,
+}
+
+impl SetOutput {
+    /// Adds one CPU work item's output (items must arrive in block order).
+    pub fn absorb(&mut self, block: u32, item: cpu::ItemOutput) {
+        for f in item.fp {
+            self.hist[f as usize] += 1;
+        }
+        self.fold.push_block(u64::from(block), item.partial);
+        self.terminal.extend_from_slice(&item.terminal);
+        self.paths.extend_from_slice(&item.paths);
+    }
+
+    /// Absorbs the output of a later shard of the same set.
+    pub fn extend(&mut self, other: SetOutput) {
+        for (a, b) in self.hist.iter_mut().zip(&other.hist) {
+            *a += b;
+        }
+        self.fold.extend(other.fold);
+        self.terminal.extend(other.terminal);
+        self.paths.extend(other.paths);
+    }
+}
+
+/// Output of a whole job, one entry per set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobOutput {
+    /// Per-set results, in set order.
+    pub sets: Vec<SetOutput>,
+}
+
+impl JobOutput {
+    /// Empty results shaped for a job.
+    pub fn new(job: &Job) -> Self {
+        let bins = job.run.hist_len as usize;
+        JobOutput {
+            sets: job
+                .sets
+                .iter()
+                .map(|_| SetOutput {
+                    hist: vec![0; bins],
+                    ..Default::default()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An engine integrates jobs.
+pub trait Engine {
+    /// What is running.
+    fn info(&self) -> EngineInfo;
+    /// Integrates a job; `progress` is called with the number of paths
+    /// finished since the last call.
+    fn run(&mut self, job: &Job, progress: &mut dyn FnMut(u64)) -> Result<JobOutput, EngineError>;
+}
+
+/// Engine choice on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// The GPU when an adapter exists, else the CPU.
+    #[default]
+    Auto,
+    /// The CPU twin.
+    Cpu,
+    /// The GPU kernel (fails without an adapter).
+    Gpu,
+}
+
+/// Opens an engine. With `Auto`, a missing GPU falls back to the CPU and the
+/// returned note says so.
+pub fn open(
+    kind: EngineKind,
+    threads: usize,
+) -> Result<(Box<dyn Engine>, Option<String>), EngineError> {
+    match kind {
+        EngineKind::Cpu => Ok((Box::new(cpu::CpuEngine::new(threads)?), None)),
+        EngineKind::Gpu => Ok((Box::new(gpu::GpuEngine::new()?), None)),
+        EngineKind::Auto => match gpu::GpuEngine::new() {
+            Ok(g) => Ok((Box::new(g), None)),
+            Err(e) => {
+                let note = format!("no usable GPU ({e}); falling back to the CPU engine");
+                Ok((Box::new(cpu::CpuEngine::new(threads)?), Some(note)))
+            }
+        },
+    }
+}

@@ -1,0 +1,544 @@
+//! A job: what to integrate, packed into the layout both engines read.
+//!
+//! A job is a list of parameter sets (a scenario: a model and a policy, with
+//! its own paths) that share the number of objectives, the step count and the
+//! boundary rule. Paths are grouped into blocks of `sub × 256` consecutive
+//! path indices; a block is the unit of work and of partial results. The
+//! block size depends only on the job, never on the device, so every engine,
+//! chunking and sharding sees the same blocks.
+
+use std::ops::Range;
+
+use super::layout::{
+    NMAX, NONE, PartialLayout, RunParams, SEGMAX, SetParams, StrategyParams, WG, WorkItem,
+    policy_kind,
+};
+use crate::model::{Boundary, Diffusion, MAX_STRATEGIES, Model, Policy, Scalarization};
+
+/// Errors in setting up a job.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A size is outside what the engines can address.
+    #[error("{0}")]
+    Size(String),
+    /// Scenarios that cannot share one job.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// One parameter set: a model, a policy and how many paths to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name shown in outputs (the strategy, or the policy kind).
+    pub name: String,
+    /// Label shown in outputs.
+    pub label: String,
+    /// The model (sweeps give each point its own).
+    pub model: Model,
+    /// The policy.
+    pub policy: Policy,
+}
+
+impl Scenario {
+    /// The scenario of a policy of a model, named after it.
+    pub fn new(model: &Model, policy: Policy) -> Self {
+        let (name, label) = match &policy {
+            Policy::Fixed { strategy } => {
+                let s = &model.strategies[*strategy];
+                (s.name.clone(), s.label.clone())
+            }
+            other => {
+                let name = other.display_name(model);
+                (name.clone(), format!("{name} policy"))
+            }
+        };
+        Scenario {
+            name,
+            label,
+            model: model.clone(),
+            policy,
+        }
+    }
+}
+
+/// Settings shared by every set of a job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobOptions {
+    /// Paths per set.
+    pub paths: u64,
+    /// Steps (defaults to the first model's).
+    pub steps: Option<u32>,
+    /// Time step override.
+    pub dt: Option<f64>,
+    /// Seed.
+    pub seed: u64,
+    /// Record moments every K steps (default: about 100 records).
+    pub record_every: Option<u32>,
+    /// Record whole trajectories of the first K paths of each set.
+    pub record_paths: u32,
+    /// Keep terminal states of the first K paths of each set.
+    pub keep_terminal: u32,
+    /// First-passage tolerance, as a fraction of each objective's range.
+    pub tolerance: f64,
+    /// Use the same noise for every set (common random numbers) instead of
+    /// one stream per set.
+    pub common_noise: bool,
+}
+
+impl Default for JobOptions {
+    fn default() -> Self {
+        JobOptions {
+            paths: 100_000,
+            steps: None,
+            dt: None,
+            seed: 0,
+            record_every: None,
+            record_paths: 0,
+            keep_terminal: 200_000,
+            tolerance: 0.05,
+            common_noise: false,
+        }
+    }
+}
+
+/// Specialisation flags: compile-time constants of the GPU kernel, and
+/// branches the CPU twin can skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Flags {
+    /// Objectives.
+    pub n: usize,
+    /// Largest number of strategies in a set.
+    pub s: usize,
+    /// Boundary rule.
+    pub boundary: Boundary,
+    /// Every set runs a fixed policy.
+    pub fixed_only: bool,
+    /// Some strategy uses jacobi diffusion.
+    pub any_jacobi: bool,
+    /// States can leave the finite range (boundary = none).
+    pub check_finite: bool,
+    /// Terminal states are kept.
+    pub keep_terminal: bool,
+    /// Trajectories are recorded.
+    pub record_paths: bool,
+}
+
+/// A packed job, ready for an engine.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Dispatch constants (`items` is filled per chunk).
+    pub run: RunParams,
+    /// One entry per set.
+    pub sets: Vec<SetParams>,
+    /// Strategies of all sets, concatenated.
+    pub strategies: Vec<StrategyParams>,
+    /// Specialisation flags.
+    pub flags: Flags,
+    /// Partial-slot layout.
+    pub layout: PartialLayout,
+    /// Blocks to run, per set (all of them unless sharded).
+    pub blocks: Vec<Range<u64>>,
+    /// Seed.
+    pub seed: u64,
+    /// First-passage tolerance (fraction of each objective's range).
+    pub tolerance: f64,
+}
+
+/// Records for `steps` steps every `every`: t = 0, every, 2·every, …, steps.
+pub fn record_count(steps: u32, every: u32) -> u32 {
+    1 + steps.div_ceil(every)
+}
+
+/// The step `t` of record `r`.
+pub fn record_step(r: u32, every: u32, steps: u32) -> u32 {
+    (r * every).min(steps)
+}
+
+/// Default record interval: about 100 records per run.
+pub fn default_record_every(steps: u32) -> u32 {
+    steps.div_ceil(100).max(1)
+}
+
+impl Job {
+    /// Packs scenarios into a job.
+    pub fn new(scenarios: &[Scenario], opts: &JobOptions) -> Result<Job, PlanError> {
+        let first = scenarios
+            .first()
+            .ok_or_else(|| PlanError::Size("no scenario to run".into()))?;
+        let n = first.model.n();
+        let steps = opts.steps.unwrap_or(first.model.steps);
+        if steps == 0 || steps == u32::MAX {
+            return Err(PlanError::Size(format!(
+                "--steps {steps} is out of range (1 to {})",
+                u32::MAX - 1
+            )));
+        }
+        if opts.paths == 0 {
+            return Err(PlanError::Size("--paths must be at least 1".into()));
+        }
+        if opts.paths > u64::from(u32::MAX) {
+            return Err(PlanError::Size(format!(
+                "--paths {} exceeds {} paths per set (path indices are 32-bit); split the run with --shard or use several seeds",
+                opts.paths,
+                u32::MAX
+            )));
+        }
+        if let Some(dt) = opts.dt
+            && !(dt.is_finite() && dt > 0.0)
+        {
+            return Err(PlanError::Size(format!(
+                "--dt {dt} must be a finite number > 0"
+            )));
+        }
+        if !(opts.tolerance.is_finite() && opts.tolerance > 0.0) {
+            return Err(PlanError::Size(format!(
+                "--tolerance {} must be a finite number > 0",
+                opts.tolerance
+            )));
+        }
+        let record_every = opts
+            .record_every
+            .unwrap_or_else(|| default_record_every(steps));
+        if record_every == 0 {
+            return Err(PlanError::Size("--record-every must be at least 1".into()));
+        }
+        let record_every = record_every.min(steps);
+        let records = record_count(steps, record_every);
+        let boundary = first.model.boundary;
+        for sc in scenarios {
+            if sc.model.n() != n || sc.model.boundary != boundary {
+                return Err(PlanError::Mismatch(format!(
+                    "scenario '{}' differs from '{}' in objectives or boundary; one job needs the same of both",
+                    sc.name, first.name
+                )));
+            }
+        }
+        let s_max = scenarios
+            .iter()
+            .map(|s| s.model.strategies.len())
+            .max()
+            .unwrap_or(1)
+            .min(MAX_STRATEGIES);
+        let fixed_only = scenarios
+            .iter()
+            .all(|s| matches!(s.policy, Policy::Fixed { .. }));
+        let any_jacobi = scenarios.iter().any(|s| {
+            s.model
+                .strategies
+                .iter()
+                .any(|t| t.diffusion == Diffusion::Jacobi)
+        });
+        let paths = opts.paths as u32;
+        let keep = opts.keep_terminal.min(paths);
+        let rec_paths = opts.record_paths.min(paths);
+
+        // Sub-blocks per block: aim for at least 4096 blocks per job so wide
+        // GPUs stay busy, and at most 16 sub-blocks so partials stay small.
+        let total_paths = opts.paths * scenarios.len() as u64;
+        let mut sub = 1u32;
+        while sub < 16 && total_paths / (u64::from(sub) * 2 * u64::from(WG)) >= 4096 {
+            sub *= 2;
+        }
+
+        let mut sets = Vec::with_capacity(scenarios.len());
+        let mut strategies = Vec::new();
+        for (index, sc) in scenarios.iter().enumerate() {
+            let set_index = if opts.common_noise { 0 } else { index as u32 };
+            let base = strategies.len() as u32;
+            for st in &sc.model.strategies {
+                strategies.push(pack_strategy(st, n));
+            }
+            sets.push(pack_set(
+                sc,
+                opts,
+                SetShape {
+                    paths,
+                    set_index,
+                    base,
+                    keep,
+                    rec_paths,
+                },
+            ));
+        }
+        let blocks_per_set = u64::from(paths).div_ceil(u64::from(sub * WG));
+        let layout = PartialLayout {
+            n,
+            s: s_max,
+            records: records as usize,
+            occupancy: !fixed_only,
+        };
+        Ok(Job {
+            run: RunParams {
+                items: 0,
+                steps,
+                record_every,
+                records,
+                key0: opts.seed as u32,
+                key1: (opts.seed >> 32) as u32,
+                sub,
+                partial_len: layout.len() as u32,
+                hist_len: steps + 2,
+                ..Default::default()
+            },
+            blocks: vec![0..blocks_per_set; sets.len()],
+            sets,
+            strategies,
+            flags: Flags {
+                n,
+                s: s_max,
+                boundary,
+                fixed_only,
+                any_jacobi,
+                check_finite: boundary == Boundary::None,
+                keep_terminal: keep > 0,
+                record_paths: rec_paths > 0,
+            },
+            layout,
+            seed: opts.seed,
+            tolerance: opts.tolerance,
+        })
+    }
+
+    /// Restricts the job to shard `index` of `count`: each set's blocks are
+    /// split into `count` contiguous ranges.
+    pub fn shard(&mut self, index: u64, count: u64) {
+        for r in &mut self.blocks {
+            let b = r.end;
+            *r = (b * index / count)..(b * (index + 1) / count);
+        }
+    }
+
+    /// Paths in one block.
+    pub fn block_paths(&self) -> u64 {
+        u64::from(self.run.sub * WG)
+    }
+
+    /// The paths of `set` inside `blocks`.
+    pub fn paths_in(&self, set: usize, blocks: &Range<u64>) -> u64 {
+        let p = u64::from(self.sets[set].paths);
+        let bp = self.block_paths();
+        (blocks.end * bp).min(p).saturating_sub(blocks.start * bp)
+    }
+
+    /// Total paths this job (or shard) integrates.
+    pub fn total_paths(&self) -> u64 {
+        (0..self.sets.len())
+            .map(|s| self.paths_in(s, &self.blocks[s]))
+            .sum()
+    }
+
+    /// Every work item, in canonical (set, block) order. `term_base` and
+    /// `path_base` number the kept terminal states and recorded paths
+    /// consecutively over the whole job (NONE where a block keeps none).
+    pub fn work_items(&self) -> Vec<WorkItem> {
+        let mut out = Vec::new();
+        let (mut term, mut rec) = (0u64, 0u64);
+        for (s, r) in self.blocks.iter().enumerate() {
+            for b in r.clone() {
+                let mut item = WorkItem {
+                    set: s as u32,
+                    block: b as u32,
+                    term_base: NONE,
+                    path_base: NONE,
+                };
+                let (kt, kr) = (self.terminal_paths(&item), self.recorded_paths(&item));
+                if kt > 0 {
+                    item.term_base = term as u32;
+                    term += kt;
+                }
+                if kr > 0 {
+                    item.path_base = rec as u32;
+                    rec += kr;
+                }
+                out.push(item);
+            }
+        }
+        out
+    }
+
+    /// Paths of an item's block that keep their terminal state.
+    pub fn terminal_paths(&self, item: &WorkItem) -> u64 {
+        let first = u64::from(item.block) * self.block_paths();
+        u64::from(self.sets[item.set as usize].keep_terminal)
+            .saturating_sub(first)
+            .min(self.block_paths())
+    }
+
+    /// Paths of an item's block whose trajectories are recorded.
+    pub fn recorded_paths(&self, item: &WorkItem) -> u64 {
+        let first = u64::from(item.block) * self.block_paths();
+        u64::from(self.sets[item.set as usize].record_paths)
+            .saturating_sub(first)
+            .min(self.block_paths())
+    }
+}
+
+struct SetShape {
+    paths: u32,
+    set_index: u32,
+    base: u32,
+    keep: u32,
+    rec_paths: u32,
+}
+
+fn fill(dst: &mut [f32; NMAX], src: impl IntoIterator<Item = f64>) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = s as f32;
+    }
+}
+
+fn pack_strategy(st: &crate::model::Strategy, n: usize) -> StrategyParams {
+    let mut p = StrategyParams::zeroed_default();
+    fill(&mut p.target, st.target.iter().copied());
+    for i in 0..n {
+        for j in 0..n {
+            p.a[i * NMAX + j] = st.a[(i, j)] as f32;
+            p.l[i * NMAX + j] = st.l[(i, j)] as f32;
+        }
+    }
+    p.jacobi = u32::from(st.diffusion == Diffusion::Jacobi);
+    p
+}
+
+fn pack_set(sc: &Scenario, opts: &JobOptions, shape: SetShape) -> SetParams {
+    let m = &sc.model;
+    let dt = opts.dt.unwrap_or(m.dt);
+    let mut p: SetParams = bytemuck::Zeroable::zeroed();
+    p.paths = shape.paths;
+    p.set_index = shape.set_index;
+    p.strategy_base = shape.base;
+    p.strategies = m.strategies.len() as u32;
+    p.keep_terminal = shape.keep;
+    p.record_paths = shape.rec_paths;
+    p.jitter = u32::from(m.x0_sd.iter().any(|v| *v > 0.0));
+    p.dt = dt as f32;
+    p.sqrt_dt = dt.sqrt() as f32;
+    p.every = 1;
+    fill(&mut p.lower, m.objectives.iter().map(|o| o.lower));
+    fill(&mut p.upper, m.objectives.iter().map(|o| o.upper));
+    fill(
+        &mut p.inv_range,
+        m.objectives.iter().map(|o| 1.0 / o.range()),
+    );
+    fill(&mut p.x0, m.x0.iter().copied());
+    fill(&mut p.x0_sd, m.x0_sd.iter().copied());
+    let passage = m.project(&m.strategies[sc.policy.passage_strategy(m)].target);
+    fill(&mut p.passage_target, passage.iter().copied());
+    fill(
+        &mut p.passage_tol,
+        m.objectives.iter().map(|o| opts.tolerance * o.range()),
+    );
+    // Moments are summed around where the paths go, which keeps f32 sums of
+    // squares accurate.
+    let shift = match sc.policy {
+        Policy::Fixed { .. } => passage.clone(),
+        _ => m.x0.clone(),
+    };
+    fill(&mut p.shift, shift.iter().copied());
+    match &sc.policy {
+        Policy::Fixed { strategy } => {
+            p.policy = policy_kind::FIXED;
+            p.strategy = *strategy as u32;
+        }
+        Policy::Schedule { segments } => {
+            p.policy = policy_kind::SCHEDULE;
+            p.strategy = segments[0].0 as u32;
+            p.segments = segments.len().min(SEGMAX) as u32;
+            let mut end = 0u32;
+            for (i, (k, len)) in segments.iter().take(SEGMAX).enumerate() {
+                end = end.saturating_add(*len);
+                p.seg_strategy[i] = *k as u32;
+                p.seg_end[i] = end;
+            }
+        }
+        Policy::Guard {
+            default,
+            floors,
+            hysteresis,
+            rescue,
+        } => {
+            p.policy = policy_kind::GUARD;
+            p.strategy = *default as u32;
+            p.hysteresis = *hysteresis as f32;
+            fill(&mut p.floors, floors.iter().copied());
+            for (d, r) in p.rescue.iter_mut().zip(rescue) {
+                *d = *r as u32;
+            }
+        }
+        Policy::Greedy {
+            every,
+            scalarization,
+            weights,
+        } => {
+            p.policy = policy_kind::GREEDY;
+            p.every = *every;
+            p.weighted = u32::from(*scalarization == Scalarization::Weighted);
+            fill(&mut p.weights, weights.iter().copied());
+        }
+    }
+    p
+}
+
+impl StrategyParams {
+    fn zeroed_default() -> Self {
+        bytemuck::Zeroable::zeroed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_cover_start_interval_and_end() {
+        assert_eq!(record_count(50, 1), 51);
+        assert_eq!(record_count(50, 7), 9); // 0,7,…,49,50
+        assert_eq!(record_step(8, 7, 50), 50);
+        assert_eq!(record_count(1000, 10), 101);
+    }
+
+    #[test]
+    fn block_size_grows_only_for_large_jobs() {
+        let m = Model::preset("code-generation").unwrap();
+        let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+        let small = Job::new(
+            &sc,
+            &JobOptions {
+                paths: 1 << 20,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(small.run.sub, 1);
+        let big = Job::new(
+            &sc,
+            &JobOptions {
+                paths: 1 << 24,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(big.run.sub, 16);
+        assert_eq!(big.blocks[0], 0..4096);
+    }
+
+    #[test]
+    fn shards_partition_the_blocks() {
+        let m = Model::preset("code-generation").unwrap();
+        let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+        let opts = JobOptions {
+            paths: 10_000,
+            ..Default::default()
+        };
+        let whole = Job::new(&sc, &opts).unwrap();
+        let mut seen = 0;
+        for i in 0..3 {
+            let mut j = Job::new(&sc, &opts).unwrap();
+            j.shard(i, 3);
+            assert_eq!(j.blocks[0].start, seen);
+            seen = j.blocks[0].end;
+        }
+        assert_eq!(seen, whole.blocks[0].end);
+    }
+}

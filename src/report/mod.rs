@@ -1,0 +1,231 @@
+//! Writers: JSON and CSV outputs, the run manifest, and the console table.
+//!
+//! Every file is written to a temporary name beside its destination and then
+//! renamed, so a crash never leaves a half-written file that looks whole.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::analysis::Report;
+use crate::engine::{Job, JobOutput, Scenario};
+
+/// An output file could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {source}")]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// The I/O error.
+    pub source: std::io::Error,
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let err = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn json_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(value).expect("report types always serialise");
+    v.push(b'\n');
+    v
+}
+
+/// Writes pretty JSON atomically.
+pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), WriteError> {
+    write_atomic(path, &json_bytes(value))
+}
+
+/// Formats a float for CSV: shortest round-trip form; NaN as empty.
+pub fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else if v.is_nan() {
+        String::new()
+    } else {
+        format!("{v}")
+    }
+}
+
+fn csv_line(out: &mut Vec<u8>, cells: &[String]) {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(cells)
+        .expect("writing to memory cannot fail");
+    out.extend(w.into_inner().expect("writing to memory cannot fail"));
+}
+
+/// `moments.csv`: strategy, step, t, mean_<objective>…, sd_<objective>…
+pub fn moments_csv(report: &Report) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut head = vec!["strategy".to_string(), "step".into(), "t".into()];
+    head.extend(report.objectives.iter().map(|o| format!("mean_{o}")));
+    head.extend(report.objectives.iter().map(|o| format!("sd_{o}")));
+    csv_line(&mut out, &head);
+    for (s, series) in report.strategies.iter().zip(&report.moments) {
+        for r in series {
+            let mut row = vec![
+                s.name.clone(),
+                r.step.to_string(),
+                num(f64::from(r.step) * report.dt),
+            ];
+            row.extend(r.mean.iter().map(|v| num(*v)));
+            row.extend(r.sd.iter().map(|v| num(*v)));
+            csv_line(&mut out, &row);
+        }
+    }
+    out
+}
+
+/// `paths.csv`: strategy, path, step, <objective>… for every recorded path.
+pub fn paths_csv(scenarios: &[Scenario], job: &Job, output: &JobOutput) -> Vec<u8> {
+    let n = job.flags.n;
+    let steps = job.run.steps as usize;
+    let mut out = Vec::new();
+    let mut head = vec!["strategy".to_string(), "path".into(), "step".into()];
+    head.extend(scenarios[0].model.objective_names());
+    csv_line(&mut out, &head);
+    for (sc, set) in scenarios.iter().zip(&output.sets) {
+        for (p, path) in set.paths.chunks_exact((steps + 1) * n).enumerate() {
+            for (t, x) in path.chunks_exact(n).enumerate() {
+                let mut row = vec![sc.name.clone(), p.to_string(), t.to_string()];
+                row.extend(x.iter().map(|v| num(f64::from(*v))));
+                csv_line(&mut out, &row);
+            }
+        }
+    }
+    out
+}
+
+/// `manifest.json`: provenance and timings of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// mosde version.
+    pub version: String,
+    /// The command line, as typed.
+    pub command_line: Vec<String>,
+    /// The resolved model (defaults filled in).
+    pub model: serde_json::Value,
+    /// Seed.
+    pub seed: u64,
+    /// Engine kind.
+    pub engine: String,
+    /// Adapter (GPU name and backend, or CPU).
+    pub adapter: String,
+    /// Host threads.
+    pub threads: usize,
+    /// Sizes of the run.
+    pub sizes: serde_json::Value,
+    /// Wall time of the integration, in seconds.
+    pub elapsed_s: f64,
+    /// Path-steps integrated per second.
+    pub path_steps_per_s: f64,
+    /// Other timings, in seconds.
+    pub timings: serde_json::Value,
+}
+
+impl Manifest {
+    /// The command line of this process.
+    pub fn command_line() -> Vec<String> {
+        std::env::args().collect()
+    }
+}
+
+/// A fixed-width text table (for people, on stdout).
+pub fn table(head: &[&str], rows: &[Vec<String>]) -> String {
+    let cols = head.len();
+    let mut w: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(cols) {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<width$}", width = w[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let mut out = line(head.to_vec());
+    out.push('\n');
+    out.push_str(
+        &w.iter()
+            .map(|n| "-".repeat(*n))
+            .collect::<Vec<_>>()
+            .join("  "),
+    );
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+        out.push('\n');
+    }
+    out
+}
+
+/// Formats an optional number with `digits` decimals, or `-`.
+pub fn opt(v: Option<f64>, digits: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.digits$}"),
+        _ => "-".into(),
+    }
+}
+
+/// Formats a vector compactly.
+pub fn vec_str(v: &[f64], digits: usize) -> String {
+    v.iter()
+        .map(|x| format!("{x:.digits$}"))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b.json");
+        write_atomic(&p, b"{}\n").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"{}\n");
+        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn table_aligns_columns() {
+        let t = table(&["a", "bb"], &[vec!["xxx".into(), "y".into()]]);
+        assert_eq!(t, "a    bb\n---  --\nxxx  y\n");
+    }
+}
