@@ -40,15 +40,15 @@ fn philox4x32_10(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
 }
 
 // Uniform in (0, 1): ((bits >> 9) + 0.5) * 2^-23, exact in f32.
-fn uniform(bits: u32) -> f32 {
+fn unit_uniform(bits: u32) -> f32 {
     return (f32(bits >> 9u) + 0.5) * INV_2_23;
 }
 
 // Four standard normals from one Philox block (Box–Muller).
 fn normals4(r: vec4<u32>) -> vec4<f32> {
-    let r0 = sqrt(-2.0 * log(uniform(r.x)));
-    let t0 = TWO_PI * uniform(r.y);
-    let r1 = sqrt(-2.0 * log(uniform(r.z)));
-    let t1 = TWO_PI * uniform(r.w);
+    let r0 = sqrt(-2.0 * log(unit_uniform(r.x)));
+    let t0 = TWO_PI * unit_uniform(r.y);
+    let r1 = sqrt(-2.0 * log(unit_uniform(r.z)));
+    let t1 = TWO_PI * unit_uniform(r.w);
     return vec4<f32>(r0 * cos(t0), r0 * sin(t0), r1 * cos(t1), r1 * sin(t1));
 }

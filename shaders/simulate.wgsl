@@ -83,7 +83,7 @@ struct SetParams {
 // Mirrors engine::layout::StrategyParams. `a` and `l` are row-major with
 // stride NMAX; `l` is lower triangular.
 struct StrategyParams {
-    target: array<f32, 8>,
+    xstar: array<f32, 8>,
     a: array<f32, 64>,
     l: array<f32, 64>,
     jacobi: u32,
@@ -94,7 +94,7 @@ struct StrategyParams {
 
 // Mirrors engine::layout::WorkItem.
 struct WorkItem {
-    set: u32,
+    pset: u32,
     block: u32,
     term_base: u32,
     path_base: u32,
@@ -109,28 +109,59 @@ struct WorkItem {
 @group(0) @binding(6) var<storage, read_write> terminal: array<f32>;
 @group(0) @binding(7) var<storage, read_write> paths_out: array<f32>;
 
-var<workgroup> red: array<f32, 2304>; // WG * RS
+var<workgroup> red: array<f32, 2304>; // WG * RS: one value per thread
+var<workgroup> red2: array<f32, 144>; // 16 * RS: sums of 16 threads
 
-// Adds red[v*WG + lid] over the workgroup for v < count and adds the totals
-// to partials[dst + v]. Call in uniform control flow.
+// Sums red[v*WG + t] over the 256 threads t, for v < count, and adds the
+// totals to partials[dst + v]. Two barriers and two fixed-order stages (16
+// threads per value each add 16 entries, then one thread adds the 16 sums)
+// instead of an 8-level tree: barriers are what CPU adapters pay for most.
+// Callers write `red` before calling; `red` may be rewritten right after the
+// call returns, since every read of it happens before the second barrier.
+// Call in uniform control flow.
 fn reduce_pass(lid: u32, count: u32, dst: u32) {
     workgroupBarrier();
-    for (var stride = WG / 2u; stride > 0u; stride = stride >> 1u) {
-        if (lid < stride) {
-            for (var v = 0u; v < count; v++) {
-                red[v * WG + lid] += red[v * WG + lid + stride];
-            }
+    if (lid < 16u * count) {
+        let v = lid / 16u;
+        let g = lid % 16u;
+        var acc = 0.0;
+        for (var t = 0u; t < 16u; t++) {
+            acc += red[v * WG + g * 16u + t];
         }
-        workgroupBarrier();
-    }
-    if (lid < count) {
-        partials[dst + lid] += red[lid * WG];
+        red2[v * 16u + g] = acc;
     }
     workgroupBarrier();
+    if (lid < count) {
+        var acc = 0.0;
+        for (var g = 0u; g < 16u; g++) {
+            acc += red2[lid * 16u + g];
+        }
+        partials[dst + lid] += acc;
+    }
 }
 
 fn finite(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7FFFFFFFu) < LIMIT_BITS;
+}
+
+// Loads strategy `k` (an index into `strategies`) into the private copies.
+fn load_strategy(
+    k: u32,
+    tgt: ptr<function, array<f32, N>>,
+    a: ptr<function, array<f32, N * N>>,
+    l: ptr<function, array<f32, N * N>>,
+    jac: ptr<function, bool>,
+) {
+    *jac = ANY_JACOBI && strategies[k].jacobi != 0u;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        (*tgt)[i] = strategies[k].xstar[i];
+        //@unroll
+        for (var j = 0u; j < N; j++) {
+            (*a)[i * N + j] = strategies[k].a[i * NMAX + j];
+            (*l)[i * N + j] = strategies[k].l[i * NMAX + j];
+        }
+    }
 }
 
 @compute @workgroup_size(256)
@@ -144,7 +175,7 @@ fn simulate(
         return;
     }
     let item = work[item_index];
-    let set = item.set;
+    let ps = item.pset;
     let steps = run.steps;
     let key = vec2<u32>(run.key0, run.key1);
     let base = item_index * run.partial_len;
@@ -155,11 +186,13 @@ fn simulate(
     let block_first = item.block * run.sub * WG;
 
     // Per-set constants, held in registers for the whole block.
-    let paths = sets[set].paths;
-    let dt = sets[set].dt;
-    let sqrt_dt = sets[set].sqrt_dt;
-    let policy = sets[set].policy;
-    let sbase = sets[set].strategy_base;
+    let paths = sets[ps].paths;
+    let dt = sets[ps].dt;
+    let sqrt_dt = sets[ps].sqrt_dt;
+    let policy = sets[ps].policy;
+    let sbase = sets[ps].strategy_base;
+    let set_index = sets[ps].set_index;
+    let first_k = sets[ps].strategy;
     var lo: array<f32, N>;
     var hi: array<f32, N>;
     var inv_range: array<f32, N>;
@@ -168,12 +201,12 @@ fn simulate(
     var ptol: array<f32, N>;
     //@unroll
     for (var i = 0u; i < N; i++) {
-        lo[i] = sets[set].lower[i];
-        hi[i] = sets[set].upper[i];
-        inv_range[i] = sets[set].inv_range[i];
-        shift[i] = sets[set].shift[i];
-        pt[i] = sets[set].passage_target[i];
-        ptol[i] = sets[set].passage_tol[i];
+        lo[i] = sets[ps].lower[i];
+        hi[i] = sets[ps].upper[i];
+        inv_range[i] = sets[ps].inv_range[i];
+        shift[i] = sets[ps].shift[i];
+        pt[i] = sets[ps].passage_target[i];
+        ptol[i] = sets[ps].passage_tol[i];
     }
 
     for (var sb = 0u; sb < run.sub; sb++) {
@@ -188,17 +221,17 @@ fn simulate(
         var x: array<f32, N>;
         //@unroll
         for (var i = 0u; i < N; i++) {
-            x[i] = sets[set].x0[i];
+            x[i] = sets[ps].x0[i];
         }
-        if (sets[set].jitter != 0u) {
+        if (sets[ps].jitter != 0u) {
             var zb: array<vec4<f32>, (N + 3u) / 4u>;
             //@unroll
             for (var b = 0u; b < (N + 3u) / 4u; b++) {
-                zb[b] = normals4(philox4x32_10(vec4<u32>(path, INIT_STEP, sets[set].set_index, b), key));
+                zb[b] = normals4(philox4x32_10(vec4<u32>(path, INIT_STEP, set_index, b), key));
             }
             //@unroll
             for (var i = 0u; i < N; i++) {
-                x[i] = clamp(x[i] + sets[set].x0_sd[i] * zb[i / 4u][i % 4u], lo[i], hi[i]);
+                x[i] = clamp(x[i] + sets[ps].x0_sd[i] * zb[i / 4u][i % 4u], lo[i], hi[i]);
             }
         }
 
@@ -254,7 +287,7 @@ fn simulate(
             red[i * WG + lid] = d * d;
         }
         reduce_pass(lid, N, base + 1u + N);
-        if (RECORD_PATHS && item.path_base != NONE && path < sets[set].record_paths) {
+        if (RECORD_PATHS && item.path_base != NONE && path < sets[ps].record_paths) {
             let o = ((item.path_base + path - block_first) * (steps + 1u)) * N;
             //@unroll
             for (var i = 0u; i < N; i++) {
@@ -262,38 +295,47 @@ fn simulate(
             }
         }
 
-        for (var s = 0u; s < steps; s++) {
+        // Fixed policies load their strategy once; switching policies reload
+        // it whenever the choice changes (a uniform branch on GPUs).
+        if (FIXED_ONLY) {
+            load_strategy(sbase + first_k, &tgt, &a, &l, &jac);
+        }
+        var s = 0u;
+        for (var r = 1u; r < run.records; r++) {
+          // Steps up to the next record run without barriers.
+          let s_end = min(r * run.record_every, steps);
+          for (; s < s_end; s++) {
             // Policy: which strategy drives this step.
-            var k = sets[set].strategy;
+            var k = first_k;
             if (!FIXED_ONLY) {
                 if (policy == POLICY_SCHEDULE) {
-                    if (seg + 1u < sets[set].segments && s >= sets[set].seg_end[seg]) {
+                    if (seg + 1u < sets[ps].segments && s >= sets[ps].seg_end[seg]) {
                         seg += 1u;
                     }
-                    k = sets[set].seg_strategy[seg];
+                    k = sets[ps].seg_strategy[seg];
                 } else if (policy == POLICY_GUARD) {
                     //@unroll
                     for (var i = 0u; i < N; i++) {
-                        if (rescuing == i && x[i] > sets[set].floors[i] + sets[set].hysteresis) {
+                        if (rescuing == i && x[i] > sets[ps].floors[i] + sets[ps].hysteresis) {
                             rescuing = NONE;
                         }
                     }
                     //@unroll
                     for (var i = 0u; i < N; i++) {
-                        if (rescuing == NONE && x[i] < sets[set].floors[i]) {
+                        if (rescuing == NONE && x[i] < sets[ps].floors[i]) {
                             rescuing = i;
                         }
                     }
                     if (rescuing != NONE) {
-                        k = sets[set].rescue[rescuing];
+                        k = sets[ps].rescue[rescuing];
                     }
                 } else if (policy == POLICY_GREEDY) {
-                    if (s % sets[set].every == 0u) {
+                    if (s % sets[ps].every == 0u) {
                         var best = -3.0e38;
                         var best_k = 0u;
-                        for (var c = 0u; c < sets[set].strategies; c++) {
+                        for (var c = 0u; c < sets[ps].strategies; c++) {
                             var score = 3.0e38;
-                            if (sets[set].weighted != 0u) {
+                            if (sets[ps].weighted != 0u) {
                                 score = 0.0;
                             }
                             //@unroll
@@ -301,11 +343,11 @@ fn simulate(
                                 var dr = 0.0;
                                 //@unroll
                                 for (var j = 0u; j < N; j++) {
-                                    dr += strategies[sbase + c].a[i * NMAX + j] * (strategies[sbase + c].target[j] - x[j]);
+                                    dr += strategies[sbase + c].a[i * NMAX + j] * (strategies[sbase + c].xstar[j] - x[j]);
                                 }
                                 let zi = (x[i] + dr * dt - lo[i]) * inv_range[i];
-                                if (sets[set].weighted != 0u) {
-                                    score += sets[set].weights[i] * zi;
+                                if (sets[ps].weighted != 0u) {
+                                    score += sets[ps].weights[i] * zi;
                                 } else {
                                     score = min(score, zi);
                                 }
@@ -320,25 +362,16 @@ fn simulate(
                     k = choice;
                 }
             }
-            if (k != cur) {
+            if (!FIXED_ONLY && k != cur) {
                 cur = k;
-                jac = ANY_JACOBI && strategies[sbase + k].jacobi != 0u;
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    tgt[i] = strategies[sbase + k].target[i];
-                    //@unroll
-                    for (var j = 0u; j < N; j++) {
-                        a[i * N + j] = strategies[sbase + k].a[i * NMAX + j];
-                        l[i * N + j] = strategies[sbase + k].l[i * NMAX + j];
-                    }
-                }
+                load_strategy(sbase + k, &tgt, &a, &l, &jac);
             }
 
             // Noise for this step: blocks 0.. of counter (path, s, set, b).
             var zb: array<vec4<f32>, (N + 3u) / 4u>;
             //@unroll
             for (var b = 0u; b < (N + 3u) / 4u; b++) {
-                zb[b] = normals4(philox4x32_10(vec4<u32>(path, s, sets[set].set_index, b), key));
+                zb[b] = normals4(philox4x32_10(vec4<u32>(path, s, set_index, b), key));
             }
             var z: array<f32, N>;
             //@unroll
@@ -425,7 +458,7 @@ fn simulate(
                 }
             }
 
-            if (RECORD_PATHS && item.path_base != NONE && path < sets[set].record_paths) {
+            if (RECORD_PATHS && item.path_base != NONE && path < sets[ps].record_paths) {
                 let o = ((item.path_base + path - block_first) * (steps + 1u) + s + 1u) * N;
                 //@unroll
                 for (var i = 0u; i < N; i++) {
@@ -433,29 +466,28 @@ fn simulate(
                 }
             }
 
-            // Recorded moments every record_every steps and at the end.
-            let t = s + 1u;
-            if (t % run.record_every == 0u || t == steps) {
-                let at = base + ((t + run.record_every - 1u) / run.record_every) * rec_len;
-                red[lid] = select(0.0, 1.0, alive);
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    red[(1u + i) * WG + lid] = select(0.0, x[i] - shift[i], alive);
-                }
-                reduce_pass(lid, 1u + N, at);
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    let d = select(0.0, x[i] - shift[i], alive);
-                    red[i * WG + lid] = d * d;
-                }
-                reduce_pass(lid, N, at + 1u + N);
-            }
+          }
+
+          // Recorded moments every record_every steps and at the end.
+          let at = base + r * rec_len;
+          red[lid] = select(0.0, 1.0, alive);
+          //@unroll
+          for (var i = 0u; i < N; i++) {
+              red[(1u + i) * WG + lid] = select(0.0, x[i] - shift[i], alive);
+          }
+          reduce_pass(lid, 1u + N, at);
+          //@unroll
+          for (var i = 0u; i < N; i++) {
+              let d = select(0.0, x[i] - shift[i], alive);
+              red[i * WG + lid] = d * d;
+          }
+          reduce_pass(lid, N, at + 1u + N);
         }
 
         // Per-path outputs.
         if (valid) {
-            atomicAdd(&hist[set * run.hist_len + min(fp, steps + 1u)], 1u);
-            if (KEEP_TERMINAL && item.term_base != NONE && path < sets[set].keep_terminal) {
+            atomicAdd(&hist[ps * run.hist_len + min(fp, steps + 1u)], 1u);
+            if (KEEP_TERMINAL && item.term_base != NONE && path < sets[ps].keep_terminal) {
                 let o = (item.term_base + path - block_first) * N;
                 //@unroll
                 for (var i = 0u; i < N; i++) {

@@ -1,11 +1,80 @@
 //! `mosde devices`.
 
 use clap::Args;
+use mosde::engine::gpu;
+use mosde::report;
 
 /// Flags of `devices`.
 #[derive(Debug, Args)]
-pub struct DevicesArgs {}
+pub struct DevicesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_a: DevicesArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the GPU engine is not built yet")
+pub fn run(a: DevicesArgs) -> anyhow::Result<()> {
+    let list = gpu::adapters();
+    if a.json {
+        let v: Vec<serde_json::Value> = list
+            .iter()
+            .map(|d| {
+                let mut v = serde_json::to_value(d).expect("serialisable");
+                v["usable"] = match &d.usable {
+                    Ok(()) => serde_json::Value::Bool(true),
+                    Err(e) => serde_json::Value::String(e.clone()),
+                };
+                v
+            })
+            .collect();
+        print!("{}", String::from_utf8(report::json_bytes(&v))?);
+        return Ok(());
+    }
+    if list.is_empty() {
+        println!(
+            "no adapters found (WGPU_BACKEND={})",
+            std::env::var("WGPU_BACKEND").unwrap_or_else(|_| "unset".into())
+        );
+        println!(
+            "mosde will use its CPU engine; on Linux, install mesa-vulkan-drivers for the lavapipe adapter"
+        );
+        return Ok(());
+    }
+    let mib = |b: u64| format!("{} MiB", b >> 20);
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                d.backend.clone(),
+                d.device_type.clone(),
+                format!("{} {}", d.driver, d.driver_info).trim().to_string(),
+                mib(d.max_storage_buffer_binding_size),
+                mib(d.max_buffer_size),
+                d.max_compute_workgroups_per_dimension.to_string(),
+                d.max_compute_invocations_per_workgroup.to_string(),
+                match &d.usable {
+                    Ok(()) => "yes".into(),
+                    Err(e) => format!("no: {e}"),
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        report::table(
+            &[
+                "adapter",
+                "backend",
+                "type",
+                "driver",
+                "max binding",
+                "max buffer",
+                "wg/dim",
+                "wg size",
+                "usable"
+            ],
+            &rows
+        )
+    );
+    Ok(())
 }

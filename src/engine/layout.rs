@@ -131,7 +131,7 @@ pub struct SetParams {
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct StrategyParams {
     /// x*.
-    pub target: [f32; NMAX],
+    pub xstar: [f32; NMAX],
     /// A, row-major with stride NMAX.
     pub a: [f32; NMAX * NMAX],
     /// L (lower triangular), row-major with stride NMAX.
@@ -147,7 +147,7 @@ pub struct StrategyParams {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct WorkItem {
     /// Parameter set.
-    pub set: u32,
+    pub pset: u32,
     /// Block index within the set.
     pub block: u32,
     /// Slot (in paths) of the block's first path in the terminal buffer, or NONE.

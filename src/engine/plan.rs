@@ -337,7 +337,7 @@ impl Job {
         for (s, r) in self.blocks.iter().enumerate() {
             for b in r.clone() {
                 let mut item = WorkItem {
-                    set: s as u32,
+                    pset: s as u32,
                     block: b as u32,
                     term_base: NONE,
                     path_base: NONE,
@@ -360,7 +360,7 @@ impl Job {
     /// Paths of an item's block that keep their terminal state.
     pub fn terminal_paths(&self, item: &WorkItem) -> u64 {
         let first = u64::from(item.block) * self.block_paths();
-        u64::from(self.sets[item.set as usize].keep_terminal)
+        u64::from(self.sets[item.pset as usize].keep_terminal)
             .saturating_sub(first)
             .min(self.block_paths())
     }
@@ -368,7 +368,7 @@ impl Job {
     /// Paths of an item's block whose trajectories are recorded.
     pub fn recorded_paths(&self, item: &WorkItem) -> u64 {
         let first = u64::from(item.block) * self.block_paths();
-        u64::from(self.sets[item.set as usize].record_paths)
+        u64::from(self.sets[item.pset as usize].record_paths)
             .saturating_sub(first)
             .min(self.block_paths())
     }
@@ -390,7 +390,7 @@ fn fill(dst: &mut [f32; NMAX], src: impl IntoIterator<Item = f64>) {
 
 fn pack_strategy(st: &crate::model::Strategy, n: usize) -> StrategyParams {
     let mut p = StrategyParams::zeroed_default();
-    fill(&mut p.target, st.target.iter().copied());
+    fill(&mut p.xstar, st.target.iter().copied());
     for i in 0..n {
         for j in 0..n {
             p.a[i * NMAX + j] = st.a[(i, j)] as f32;

@@ -78,7 +78,7 @@ pub fn key(seed: u64) -> [u32; 2] {
 /// `(bits >> 8) + 0.5` is not representable in f32 above 2²³ and the top word
 /// rounds to exactly 1.0, so the 23-bit form is used.)
 #[inline(always)]
-pub fn uniform(bits: u32) -> f32 {
+pub fn unit_uniform(bits: u32) -> f32 {
     ((bits >> 9) as f32 + 0.5) * INV_2_23
 }
 
@@ -87,10 +87,10 @@ pub fn uniform(bits: u32) -> f32 {
 /// and `θ = 2π u'`.
 #[inline(always)]
 pub fn normals4(r: [u32; 4]) -> [f32; 4] {
-    let r0 = (-2.0 * uniform(r[0]).ln()).sqrt();
-    let t0 = TWO_PI * uniform(r[1]);
-    let r1 = (-2.0 * uniform(r[2]).ln()).sqrt();
-    let t1 = TWO_PI * uniform(r[3]);
+    let r0 = (-2.0 * unit_uniform(r[0]).ln()).sqrt();
+    let t0 = TWO_PI * unit_uniform(r[1]);
+    let r1 = (-2.0 * unit_uniform(r[2]).ln()).sqrt();
+    let t1 = TWO_PI * unit_uniform(r[3]);
     [r0 * t0.cos(), r0 * t0.sin(), r1 * t1.cos(), r1 * t1.sin()]
 }
 
@@ -167,11 +167,11 @@ mod tests {
             u32::MAX - 511,
             u32::MAX,
         ] {
-            let u = uniform(bits);
+            let u = unit_uniform(bits);
             assert!(u > 0.0 && u < 1.0, "bits {bits:#x} gave {u}");
         }
-        assert_eq!(uniform(0), 2f32.powi(-24));
-        assert_eq!(uniform(u32::MAX), 1.0 - 2f32.powi(-24));
+        assert_eq!(unit_uniform(0), 2f32.powi(-24));
+        assert_eq!(unit_uniform(u32::MAX), 1.0 - 2f32.powi(-24));
     }
 
     fn draws(count: usize) -> Vec<f64> {

@@ -69,7 +69,7 @@ impl Engine for CpuEngine {
             let mut done = 0;
             for (item, r) in chunk.iter().zip(results) {
                 done += r.fp.len() as u64;
-                out.sets[item.set as usize].absorb(item.block, r);
+                out.sets[item.pset as usize].absorb(item.block, r);
             }
             progress(done);
         }

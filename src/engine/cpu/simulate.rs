@@ -78,7 +78,7 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
     let run = &job.run;
     let layout = &job.layout;
     let flags = &job.flags;
-    let set = &job.sets[item.set as usize];
+    let set = &job.sets[item.pset as usize];
     let strategies = &job.strategies[set.strategy_base as usize..][..set.strategies as usize];
     let steps = run.steps;
     let key = [run.key0, run.key1];
@@ -184,181 +184,203 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
                 }
             }
 
-            let mut k = [set.strategy; LANES];
-            for s in 0..steps {
-                // Policy: which strategy drives this step.
+            // Fixed policies load their strategy once; switching policies reload
+            // it whenever the choice changes.
+            let first_k = set.strategy;
+            if flags.fixed_only {
                 for lane in 0..LANES {
-                    k[lane] = set.strategy;
-                    if !flags.fixed_only {
-                        if policy == policy_kind::SCHEDULE {
-                            if seg[lane] + 1 < set.segments as usize && s >= set.seg_end[seg[lane]]
-                            {
-                                seg[lane] += 1;
-                            }
-                            k[lane] = set.seg_strategy[seg[lane]];
-                        } else if policy == policy_kind::GUARD {
-                            for i in 0..N {
-                                if rescuing[lane] == i as u32
-                                    && x[i][lane] > set.floors[i] + set.hysteresis
-                                {
-                                    rescuing[lane] = NONE;
-                                }
-                            }
-                            for i in 0..N {
-                                if rescuing[lane] == NONE && x[i][lane] < set.floors[i] {
-                                    rescuing[lane] = i as u32;
-                                }
-                            }
-                            if rescuing[lane] != NONE {
-                                k[lane] = set.rescue[rescuing[lane] as usize];
-                            }
-                        } else if policy == policy_kind::GREEDY {
-                            if s % set.every == 0 {
-                                let mut best = -3.0e38f32;
-                                let mut best_k = 0u32;
-                                for (c, st) in strategies.iter().enumerate() {
-                                    let mut score = if set.weighted != 0 { 0.0f32 } else { 3.0e38 };
-                                    for i in 0..N {
-                                        let mut dr = 0.0f32;
-                                        for j in 0..N {
-                                            dr += st.a[i * NMAX + j] * (st.target[j] - x[j][lane]);
-                                        }
-                                        let zi = (x[i][lane] + dr * dt - lo[i]) * inv_range[i];
-                                        if set.weighted != 0 {
-                                            score += set.weights[i] * zi;
-                                        } else {
-                                            score = score.min(zi);
-                                        }
-                                    }
-                                    if score > best {
-                                        best = score;
-                                        best_k = c as u32;
-                                    }
-                                }
-                                choice[lane] = best_k;
-                            }
-                            k[lane] = choice[lane];
-                        }
-                    }
-                    if k[lane] != cur[lane] {
-                        cur[lane] = k[lane];
-                        let st = &strategies[k[lane] as usize];
-                        jac[lane] = flags.any_jacobi && st.jacobi != 0;
-                        for i in 0..N {
-                            tgt[i][lane] = st.target[i];
-                            for j in 0..N {
-                                a[i][j][lane] = st.a[i * NMAX + j];
-                                l[i][j][lane] = st.l[i * NMAX + j];
-                            }
-                        }
-                    }
+                    load_strategy::<N>(
+                        &strategies[first_k as usize],
+                        flags.any_jacobi,
+                        &mut tgt,
+                        &mut a,
+                        &mut l,
+                        &mut jac,
+                        lane,
+                    );
                 }
-
-                // Noise for this step: blocks 0.. of counter (path, s, set, b).
-                let z = lane_normals::<N>(key, &path, s, set.set_index);
-
-                // Euler–Maruyama step: x + A (x* - x) dt + L z sqrt(dt).
-                let mut e = [[0.0f32; LANES]; N];
-                for j in 0..N {
+            }
+            let mut k = [first_k; LANES];
+            let mut s = 0u32;
+            for r in 1..run.records {
+                // Steps up to the next record run without barriers.
+                let s_end = (r * run.record_every).min(steps);
+                while s < s_end {
+                    // Policy: which strategy drives this step.
                     for lane in 0..LANES {
-                        e[j][lane] = tgt[j][lane] - x[j][lane];
-                    }
-                }
-                let mut xn = [[0.0f32; LANES]; N];
-                for i in 0..N {
-                    for lane in 0..LANES {
-                        let mut dr = 0.0f32;
-                        for j in 0..N {
-                            dr += a[i][j][lane] * e[j][lane];
-                        }
-                        let mut nz = 0.0f32;
-                        for j in 0..=i {
-                            nz += l[i][j][lane] * z[j][lane];
-                        }
-                        nz *= sqrt_dt;
-                        if flags.any_jacobi && jac[lane] {
-                            nz = nz
-                                * 2.0
-                                * ((x[i][lane] - lo[i]) * (hi[i] - x[i][lane]))
-                                    .max(0.0)
-                                    .sqrt()
-                                * inv_range[i];
-                        }
-                        let mut v = x[i][lane] + dr * dt + nz;
-                        match flags.boundary {
-                            Boundary::Clamp => v = v.clamp(lo[i], hi[i]),
-                            Boundary::Reflect => {
-                                let w = hi[i] - lo[i];
-                                let p = 2.0 * w;
-                                let mut y = v - lo[i];
-                                y -= p * (y / p).floor();
-                                if y > w {
-                                    y = p - y;
-                                }
-                                v = lo[i] + y;
-                            }
-                            Boundary::None => {}
-                        }
-                        xn[i][lane] = v;
-                    }
-                }
-
-                for lane in 0..LANES {
-                    if flags.check_finite {
-                        for i in 0..N {
-                            alive[lane] = alive[lane] && finite(xn[i][lane]);
-                        }
-                    }
-                    if alive[lane] {
-                        inc_n[lane] += 1.0;
-                        for i in 0..N {
-                            let di = xn[i][lane] - x[i][lane];
-                            inc_s[i][lane] += di;
-                            for j in i..N {
-                                inc_q[i][j][lane] += di * (xn[j][lane] - x[j][lane]);
-                            }
-                        }
+                        k[lane] = first_k;
                         if !flags.fixed_only {
-                            occ[k[lane] as usize][lane] += 1.0;
+                            if policy == policy_kind::SCHEDULE {
+                                if seg[lane] + 1 < set.segments as usize
+                                    && s >= set.seg_end[seg[lane]]
+                                {
+                                    seg[lane] += 1;
+                                }
+                                k[lane] = set.seg_strategy[seg[lane]];
+                            } else if policy == policy_kind::GUARD {
+                                for i in 0..N {
+                                    if rescuing[lane] == i as u32
+                                        && x[i][lane] > set.floors[i] + set.hysteresis
+                                    {
+                                        rescuing[lane] = NONE;
+                                    }
+                                }
+                                for i in 0..N {
+                                    if rescuing[lane] == NONE && x[i][lane] < set.floors[i] {
+                                        rescuing[lane] = i as u32;
+                                    }
+                                }
+                                if rescuing[lane] != NONE {
+                                    k[lane] = set.rescue[rescuing[lane] as usize];
+                                }
+                            } else if policy == policy_kind::GREEDY {
+                                if s % set.every == 0 {
+                                    let mut best = -3.0e38f32;
+                                    let mut best_k = 0u32;
+                                    for (c, st) in strategies.iter().enumerate() {
+                                        let mut score =
+                                            if set.weighted != 0 { 0.0f32 } else { 3.0e38 };
+                                        for i in 0..N {
+                                            let mut dr = 0.0f32;
+                                            for j in 0..N {
+                                                dr +=
+                                                    st.a[i * NMAX + j] * (st.xstar[j] - x[j][lane]);
+                                            }
+                                            let zi = (x[i][lane] + dr * dt - lo[i]) * inv_range[i];
+                                            if set.weighted != 0 {
+                                                score += set.weights[i] * zi;
+                                            } else {
+                                                score = score.min(zi);
+                                            }
+                                        }
+                                        if score > best {
+                                            best = score;
+                                            best_k = c as u32;
+                                        }
+                                    }
+                                    choice[lane] = best_k;
+                                }
+                                k[lane] = choice[lane];
+                            }
                         }
-                    }
-                }
-                x = xn;
-
-                // First passage: every objective within tolerance of the target.
-                for lane in 0..LANES {
-                    if fp[lane] == NONE && alive[lane] {
-                        let mut reached = true;
-                        for i in 0..N {
-                            reached = reached && (x[i][lane] - pt[i]).abs() <= ptol[i];
-                        }
-                        if reached {
-                            fp[lane] = s + 1;
-                        }
-                    }
-                }
-
-                if flags.record_paths && item.path_base != NONE {
-                    for lane in 0..LANES {
-                        if path[lane] < set.record_paths {
-                            write_path::<N>(
-                                &mut out.paths,
-                                path[lane] - block_first,
-                                steps,
-                                s + 1,
-                                &x,
+                        if !flags.fixed_only && k[lane] != cur[lane] {
+                            cur[lane] = k[lane];
+                            load_strategy::<N>(
+                                &strategies[k[lane] as usize],
+                                flags.any_jacobi,
+                                &mut tgt,
+                                &mut a,
+                                &mut l,
+                                &mut jac,
                                 lane,
                             );
                         }
                     }
+
+                    // Noise for this step: blocks 0.. of counter (path, s, set, b).
+                    let z = lane_normals::<N>(key, &path, s, set.set_index);
+
+                    // Euler–Maruyama step: x + A (x* - x) dt + L z sqrt(dt).
+                    let mut e = [[0.0f32; LANES]; N];
+                    for j in 0..N {
+                        for lane in 0..LANES {
+                            e[j][lane] = tgt[j][lane] - x[j][lane];
+                        }
+                    }
+                    let mut xn = [[0.0f32; LANES]; N];
+                    for i in 0..N {
+                        for lane in 0..LANES {
+                            let mut dr = 0.0f32;
+                            for j in 0..N {
+                                dr += a[i][j][lane] * e[j][lane];
+                            }
+                            let mut nz = 0.0f32;
+                            for j in 0..=i {
+                                nz += l[i][j][lane] * z[j][lane];
+                            }
+                            nz *= sqrt_dt;
+                            if flags.any_jacobi && jac[lane] {
+                                nz = nz
+                                    * 2.0
+                                    * ((x[i][lane] - lo[i]) * (hi[i] - x[i][lane]))
+                                        .max(0.0)
+                                        .sqrt()
+                                    * inv_range[i];
+                            }
+                            let mut v = x[i][lane] + dr * dt + nz;
+                            match flags.boundary {
+                                Boundary::Clamp => v = v.clamp(lo[i], hi[i]),
+                                Boundary::Reflect => {
+                                    let w = hi[i] - lo[i];
+                                    let p = 2.0 * w;
+                                    let mut y = v - lo[i];
+                                    y -= p * (y / p).floor();
+                                    if y > w {
+                                        y = p - y;
+                                    }
+                                    v = lo[i] + y;
+                                }
+                                Boundary::None => {}
+                            }
+                            xn[i][lane] = v;
+                        }
+                    }
+
+                    for lane in 0..LANES {
+                        if flags.check_finite {
+                            for i in 0..N {
+                                alive[lane] = alive[lane] && finite(xn[i][lane]);
+                            }
+                        }
+                        if alive[lane] {
+                            inc_n[lane] += 1.0;
+                            for i in 0..N {
+                                let di = xn[i][lane] - x[i][lane];
+                                inc_s[i][lane] += di;
+                                for j in i..N {
+                                    inc_q[i][j][lane] += di * (xn[j][lane] - x[j][lane]);
+                                }
+                            }
+                            if !flags.fixed_only {
+                                occ[k[lane] as usize][lane] += 1.0;
+                            }
+                        }
+                    }
+                    x = xn;
+
+                    // First passage: every objective within tolerance of the target.
+                    for lane in 0..LANES {
+                        if fp[lane] == NONE && alive[lane] {
+                            let mut reached = true;
+                            for i in 0..N {
+                                reached = reached && (x[i][lane] - pt[i]).abs() <= ptol[i];
+                            }
+                            if reached {
+                                fp[lane] = s + 1;
+                            }
+                        }
+                    }
+
+                    if flags.record_paths && item.path_base != NONE {
+                        for lane in 0..LANES {
+                            if path[lane] < set.record_paths {
+                                write_path::<N>(
+                                    &mut out.paths,
+                                    path[lane] - block_first,
+                                    steps,
+                                    s + 1,
+                                    &x,
+                                    lane,
+                                );
+                            }
+                        }
+                    }
+
+                    s += 1;
                 }
 
                 // Recorded moments every record_every steps and at the end.
-                let t = s + 1;
-                if t % run.record_every == 0 || t == steps {
-                    let r = t.div_ceil(run.record_every) as usize;
-                    record::<N>(&mut out.partial, r * rec_len, &x, &shift, &alive);
-                }
+                record::<N>(&mut out.partial, r as usize * rec_len, &x, &shift, &alive);
             }
 
             // Per-path outputs.
@@ -449,5 +471,30 @@ fn write_path<const N: usize>(
     }
     for i in 0..N {
         out[at + i] = x[i][lane];
+    }
+}
+
+/// Loads a strategy's parameters into one lane's private copies.
+#[inline(always)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors the WGSL helper's pointer arguments"
+)]
+fn load_strategy<const N: usize>(
+    st: &crate::engine::layout::StrategyParams,
+    any_jacobi: bool,
+    tgt: &mut [[f32; LANES]; N],
+    a: &mut [[[f32; LANES]; N]; N],
+    l: &mut [[[f32; LANES]; N]; N],
+    jac: &mut [bool; LANES],
+    lane: usize,
+) {
+    jac[lane] = any_jacobi && st.jacobi != 0;
+    for i in 0..N {
+        tgt[i][lane] = st.xstar[i];
+        for j in 0..N {
+            a[i][j][lane] = st.a[i * NMAX + j];
+            l[i][j][lane] = st.l[i * NMAX + j];
+        }
     }
 }

@@ -25,7 +25,6 @@ pub const SOURCES: &[(&str, &str)] = &[
 ];
 
 /// The `simulate` kernel specialised for a job's flags.
-#[allow(dead_code, reason = "used by the GPU engine")]
 pub fn simulate_source(flags: &Flags) -> String {
     let boundary = match flags.boundary {
         Boundary::Clamp => 0,

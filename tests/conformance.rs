@@ -1,0 +1,514 @@
+//! One conformance suite, instantiated for every engine.
+//!
+//! Statistical checks use fixed seeds and a tolerance of 5 Monte Carlo
+//! standard errors; deterministic checks (σ = 0) compare with an f64
+//! reference written out in the test.
+
+mod common;
+
+use common::{StrategyDef, model_toml, random_strategy};
+use mosde::analysis::Report;
+use mosde::engine::{Engine, JobOutput, layout::DEAD};
+use mosde::model::{Model, Policy};
+use nalgebra::{DMatrix, DVector};
+
+const SE: f64 = 5.0;
+
+/// Terminal states of set 0 as rows (finite paths only).
+fn rows(out: &JobOutput, n: usize) -> Vec<Vec<f64>> {
+    mosde::analysis::terminal_rows(&out.sets[0], n)
+}
+
+fn mean_cov(rows: &[Vec<f64>]) -> (DVector<f64>, DMatrix<f64>) {
+    let n = rows[0].len();
+    let k = rows.len() as f64;
+    let mut m = DVector::zeros(n);
+    for r in rows {
+        for i in 0..n {
+            m[i] += r[i] / k;
+        }
+    }
+    let mut c = DMatrix::zeros(n, n);
+    for r in rows {
+        for i in 0..n {
+            for j in 0..n {
+                c[(i, j)] += (r[i] - m[i]) * (r[j] - m[j]) / (k - 1.0);
+            }
+        }
+    }
+    (m, c)
+}
+
+/// Closed form of the Euler–Maruyama map with linear drift: mean and
+/// covariance after `steps` steps of each `(strategy, steps)` segment.
+fn exact(model: &Model, segments: &[(usize, u32)]) -> (DVector<f64>, DMatrix<f64>) {
+    let n = model.n();
+    let dt = model.dt;
+    let mut m = model.x0.clone();
+    let mut p = DMatrix::<f64>::zeros(n, n);
+    for (k, steps) in segments {
+        let s = &model.strategies[*k];
+        let phi = DMatrix::identity(n, n) - &s.a * dt;
+        let q = &s.l * s.l.transpose() * dt;
+        for _ in 0..*steps {
+            m = &s.target + &phi * (&m - &s.target);
+            p = &phi * &p * phi.transpose() + &q;
+        }
+    }
+    (m, p)
+}
+
+/// Asserts sample mean and covariance against the closed form within 5 SE.
+fn assert_moments(rows: &[Vec<f64>], want_m: &DVector<f64>, want_p: &DMatrix<f64>, what: &str) {
+    let (m, c) = mean_cov(rows);
+    let k = rows.len() as f64;
+    let n = m.len();
+    for i in 0..n {
+        let se = (want_p[(i, i)] / k).sqrt();
+        assert!(
+            (m[i] - want_m[i]).abs() < SE * se,
+            "{what}: mean[{i}] = {} vs exact {} (se {se})",
+            m[i],
+            want_m[i]
+        );
+        for j in 0..n {
+            let se =
+                ((want_p[(i, i)] * want_p[(j, j)] + want_p[(i, j)].powi(2)) / (k - 1.0)).sqrt();
+            assert!(
+                (c[(i, j)] - want_p[(i, j)]).abs() < SE * se,
+                "{what}: cov[{i}][{j}] = {} vs exact {} (se {se})",
+                c[(i, j)],
+                want_p[(i, j)]
+            );
+        }
+    }
+}
+
+fn linear_model(n: usize, strategies: &[StrategyDef], steps: u32, policy: &str) -> Model {
+    let x0: Vec<f64> = (0..n).map(|i| 0.5 - 0.1 * i as f64).collect();
+    let text = model_toml(
+        n,
+        (-1e3, 1e3),
+        "none",
+        0.5,
+        steps,
+        &x0,
+        None,
+        strategies,
+        policy,
+    );
+    Model::from_toml(&text, "test").unwrap()
+}
+
+fn exact_ou(engine: &mut dyn Engine, n: usize) {
+    let model = linear_model(n, &[random_strategy("s", n, 17 + n as u64)], 24, "");
+    let paths = 40_000;
+    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 11);
+    let (m, p) = exact(&model, &[(0, 24)]);
+    assert_moments(&rows(&out, n), &m, &p, &format!("OU n = {n}"));
+}
+
+fn schedule_segments(engine: &mut dyn Engine) {
+    let n = 3;
+    let model = linear_model(
+        n,
+        &[random_strategy("a", n, 3), random_strategy("b", n, 4)],
+        20,
+        "[policy]\nkind = \"schedule\"\nsegments = [{ strategy = \"b\", steps = 5 }, { strategy = \"a\", steps = 8 }]\n",
+    );
+    let policy = model.policy.clone().unwrap();
+    let (_, _, out) = common::run(engine, &model, policy, 40_000, 5);
+    // After the last segment its strategy continues: b 5, a 8 + 7.
+    let (m, p) = exact(&model, &[(1, 5), (0, 15)]);
+    assert_moments(&rows(&out, n), &m, &p, "schedule");
+}
+
+/// Deterministic reference of one path in f64 (σ = 0), with the guard or
+/// greedy policy, clamped to the bounds. Returns the final state and the
+/// number of steps spent in each strategy.
+fn reference_path(model: &Model, policy: &Policy) -> (Vec<f64>, Vec<u32>) {
+    let n = model.n();
+    let mut x = model.x0.clone();
+    let mut occ = vec![0u32; model.strategies.len()];
+    let mut rescuing: Option<usize> = None;
+    let mut choice = 0;
+    for s in 0..model.steps {
+        let k = match policy {
+            Policy::Guard {
+                default,
+                floors,
+                hysteresis,
+                rescue,
+            } => {
+                if let Some(i) = rescuing
+                    && x[i] > floors[i] + hysteresis
+                {
+                    rescuing = None;
+                }
+                if rescuing.is_none() {
+                    rescuing = (0..n).find(|i| x[*i] < floors[*i]);
+                }
+                rescuing.map_or(*default, |i| rescue[i])
+            }
+            Policy::Greedy {
+                every,
+                scalarization,
+                weights,
+            } => {
+                if s % every == 0 {
+                    let mut best = f64::NEG_INFINITY;
+                    for (c, st) in model.strategies.iter().enumerate() {
+                        let next = &x + st.drift(&x) * model.dt;
+                        let score = model.scalarize(&next, *scalarization, weights);
+                        if score > best {
+                            best = score;
+                            choice = c;
+                        }
+                    }
+                }
+                choice
+            }
+            _ => unreachable!(),
+        };
+        occ[k] += 1;
+        let st = &model.strategies[k];
+        x = model.project(&(&x + st.drift(&x) * model.dt));
+    }
+    (x.iter().copied().collect(), occ)
+}
+
+fn switching_policies(engine: &mut dyn Engine) {
+    let quiet = |name: &str, target: [f64; 3], rates: [f64; 3], m: f64| StrategyDef {
+        name: name.into(),
+        target: target.to_vec(),
+        rates: rates.to_vec(),
+        interference: vec![vec![0.0, 0.0, m], vec![0.0, 0.0, 0.0], vec![0.0, 0.0, 0.0]],
+        sigma: vec![0.0; 3],
+        corr: None,
+        jacobi: false,
+    };
+    let strategies = [
+        quiet("push", [1.0, 9.0, 9.5], [0.3, 0.4, 0.5], -0.6),
+        quiet("fix", [8.0, 4.0, 5.0], [0.9, 0.1, 0.1], 0.0),
+        quiet("low", [2.0, 2.0, 2.0], [0.2, 0.2, 0.2], 0.0),
+    ];
+    for policy in [
+        "[policy]\nkind = \"guard\"\ndefault = \"push\"\nfloors = [3.1, 0.0, 0.0]\nhysteresis = 1.3\n",
+        "[policy]\nkind = \"greedy\"\nevery = 3\n",
+        "[policy]\nkind = \"greedy\"\nscalarization = \"weighted\"\nweights = [0.5, 1.0, 2.0]\n",
+    ] {
+        let text = model_toml(
+            3,
+            (0.0, 10.0),
+            "clamp",
+            1.0,
+            40,
+            &[5.0, 5.0, 5.0],
+            None,
+            &strategies,
+            policy,
+        );
+        let model = Model::from_toml(&text, "test").unwrap();
+        let p = model.policy.clone().unwrap();
+        let (want, occ) = reference_path(&model, &p);
+        assert!(
+            occ.iter().filter(|c| **c > 0).count() >= 2,
+            "{policy}: the reference never switches: {occ:?}"
+        );
+        let (sc, job, out) = common::run(engine, &model, p, 300, 1);
+        for r in rows(&out, 3) {
+            for i in 0..3 {
+                assert!(
+                    (r[i] - want[i]).abs() < 1e-3,
+                    "{policy}: {r:?} vs reference {want:?}"
+                );
+            }
+        }
+        let report = Report::new(&sc, &job, &out, engine.info());
+        let got = report.strategies[0].occupancy.clone().unwrap();
+        for ((name, frac), want) in got.iter().zip(&occ) {
+            let want = f64::from(*want) / 40.0;
+            assert!(
+                (frac - want).abs() < 1e-9,
+                "{policy}: occupancy of {name} {frac} vs {want}"
+            );
+        }
+    }
+}
+
+fn reflect_and_clamp(engine: &mut dyn Engine) {
+    let walk = StrategyDef {
+        name: "walk".into(),
+        target: vec![0.5],
+        rates: vec![0.0],
+        interference: vec![vec![0.0]],
+        sigma: vec![1.0],
+        corr: None,
+        jacobi: false,
+    };
+    // Reflected Brownian motion on [0, 1] from the middle is uniform to
+    // within e^{-2π²t} ≈ 3e-9 at t = 1: mean 1/2, variance 1/12.
+    let text = model_toml(
+        1,
+        (0.0, 1.0),
+        "reflect",
+        0.01,
+        100,
+        &[0.5],
+        None,
+        &[walk.clone()],
+        "",
+    );
+    let model = Model::from_toml(&text, "test").unwrap();
+    let paths = 50_000;
+    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
+    let x: Vec<f64> = rows(&out, 1).into_iter().map(|r| r[0]).collect();
+    assert!(x.iter().all(|v| (0.0..=1.0).contains(v)));
+    let k = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / k;
+    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (k - 1.0);
+    let (uv, u4) = (1.0 / 12.0, 1.0 / 80.0); // variance and 4th central moment of U(0,1)
+    assert!(
+        (mean - 0.5).abs() < SE * (uv / k).sqrt(),
+        "reflect mean {mean}"
+    );
+    assert!(
+        (var - uv).abs() < SE * ((u4 - uv * uv) / k).sqrt(),
+        "reflect variance {var}"
+    );
+    let below = x.iter().filter(|v| **v < 0.25).count() as f64 / k;
+    assert!(
+        (below - 0.25).abs() < SE * (0.25 * 0.75 / k).sqrt(),
+        "reflect P(x < 1/4) = {below}"
+    );
+
+    // Clamping: symmetric, so mean 1/2, with atoms at both bounds.
+    let text = model_toml(1, (0.0, 1.0), "clamp", 0.01, 100, &[0.5], None, &[walk], "");
+    let model = Model::from_toml(&text, "test").unwrap();
+    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
+    let x: Vec<f64> = rows(&out, 1).into_iter().map(|r| r[0]).collect();
+    let mean = x.iter().sum::<f64>() / k;
+    let sd = (x.iter().map(|v| (v - 0.5).powi(2)).sum::<f64>() / k).sqrt();
+    assert!((mean - 0.5).abs() < SE * sd / k.sqrt(), "clamp mean {mean}");
+    let at_bounds = x.iter().filter(|v| **v == 0.0 || **v == 1.0).count();
+    assert!(
+        at_bounds > 1000,
+        "clamping leaves atoms at the bounds, found {at_bounds}"
+    );
+
+    // Without noise a pull past the bound sticks exactly at it.
+    let push = StrategyDef {
+        name: "push".into(),
+        target: vec![-2.0, 3.0],
+        rates: vec![0.8, 0.8],
+        interference: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
+        sigma: vec![0.0, 0.0],
+        corr: None,
+        jacobi: false,
+    };
+    let text = model_toml(
+        2,
+        (0.0, 1.0),
+        "clamp",
+        1.0,
+        10,
+        &[0.5, 0.5],
+        None,
+        &[push],
+        "",
+    );
+    let model = Model::from_toml(&text, "test").unwrap();
+    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 256, 2);
+    assert!(rows(&out, 2).iter().all(|r| r == &vec![0.0, 1.0]));
+}
+
+fn first_passage(engine: &mut dyn Engine) {
+    // x_t = 1 − 0.5^t towards 1 on [0, 10]; tolerance 0.03·10 = 0.3 is first
+    // met at t = 2 (0.25); the second objective starts inside its tolerance.
+    let s = StrategyDef {
+        name: "s".into(),
+        target: vec![1.0, 4.0],
+        rates: vec![0.5, 0.5],
+        interference: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
+        sigma: vec![0.0, 0.0],
+        corr: None,
+        jacobi: false,
+    };
+    let text = model_toml(
+        2,
+        (0.0, 10.0),
+        "clamp",
+        1.0,
+        6,
+        &[0.0, 4.1],
+        None,
+        &[s.clone()],
+        "",
+    );
+    let model = Model::from_toml(&text, "test").unwrap();
+    let scenarios = vec![mosde::engine::Scenario::new(
+        &model,
+        Policy::Fixed { strategy: 0 },
+    )];
+    let opts = mosde::engine::JobOptions {
+        paths: 1000,
+        tolerance: 0.03,
+        ..Default::default()
+    };
+    let job = mosde::engine::Job::new(&scenarios, &opts).unwrap();
+    let out = engine.run(&job, &mut |_| {}).unwrap();
+    assert_eq!(out.sets[0].hist, vec![0, 0, 1000, 0, 0, 0, 0, 0]);
+    let report = Report::new(&scenarios, &job, &out, engine.info());
+    assert_eq!(report.strategies[0].first_passage.p50, Some(2.0));
+
+    // A target out of reach: every path is counted as never arriving.
+    let far = StrategyDef {
+        target: vec![9.0, 9.0],
+        rates: vec![0.01, 0.01],
+        sigma: vec![0.1, 0.1],
+        ..s
+    };
+    let text = model_toml(
+        2,
+        (0.0, 10.0),
+        "clamp",
+        1.0,
+        6,
+        &[0.0, 0.0],
+        None,
+        &[far],
+        "",
+    );
+    let model = Model::from_toml(&text, "test").unwrap();
+    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 500, 3);
+    assert_eq!(out.sets[0].hist.last(), Some(&500));
+}
+
+fn jacobi_noise_vanishes_at_bounds(engine: &mut dyn Engine) {
+    let s = StrategyDef {
+        name: "j".into(),
+        target: vec![0.0, 0.5],
+        rates: vec![0.5, 0.0],
+        interference: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
+        sigma: vec![0.3, 0.3],
+        corr: None,
+        jacobi: true,
+    };
+    let text = model_toml(2, (0.0, 1.0), "none", 0.1, 50, &[0.0, 0.5], None, &[s], "");
+    let model = Model::from_toml(&text, "test").unwrap();
+    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 2000, 4);
+    let r = rows(&out, 2);
+    assert!(
+        r.iter().all(|x| x[0] == 0.0),
+        "noise must vanish at the lower bound"
+    );
+    let spread = r.iter().map(|x| (x[1] - 0.5).abs()).fold(0.0, f64::max);
+    assert!(spread > 0.05, "noise must act inside the bounds");
+}
+
+fn nonfinite_paths_are_counted(engine: &mut dyn Engine) {
+    let s = StrategyDef {
+        name: "u".into(),
+        target: vec![0.0, 0.0],
+        rates: vec![1.0, 1.0],
+        interference: vec![vec![0.0, -3.0], vec![-3.0, 0.0]],
+        sigma: vec![0.1, 0.1],
+        corr: None,
+        jacobi: false,
+    };
+    let text = model_toml(
+        2,
+        (-1.0, 1.0),
+        "none",
+        0.5,
+        200,
+        &[0.1, 0.0],
+        None,
+        &[s],
+        "",
+    );
+    let model = Model::from_toml(&text, "test").unwrap();
+    let (sc, job, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 512, 4);
+    let report = Report::new(&sc, &job, &out, engine.info());
+    assert_eq!(report.strategies[0].nonfinite_paths, 512);
+    assert!(
+        report.strategies[0]
+            .terminal_mean
+            .iter()
+            .all(|v| v.is_nan())
+    );
+    assert!(out.sets[0].terminal.iter().all(|v| *v == DEAD));
+}
+
+macro_rules! conformance {
+    ($name:ident, $engine:expr) => {
+        mod $name {
+            use super::*;
+
+            fn engine() -> Option<Box<dyn Engine>> {
+                $engine
+            }
+
+            #[test]
+            fn exact_ou_moments_n1() {
+                if let Some(mut e) = engine() {
+                    exact_ou(e.as_mut(), 1);
+                }
+            }
+            #[test]
+            fn exact_ou_moments_n3() {
+                if let Some(mut e) = engine() {
+                    exact_ou(e.as_mut(), 3);
+                }
+            }
+            #[test]
+            fn exact_ou_moments_n8() {
+                if let Some(mut e) = engine() {
+                    exact_ou(e.as_mut(), 8);
+                }
+            }
+            #[test]
+            fn schedule_follows_its_segments() {
+                if let Some(mut e) = engine() {
+                    schedule_segments(e.as_mut());
+                }
+            }
+            #[test]
+            fn guard_and_greedy_match_the_reference() {
+                if let Some(mut e) = engine() {
+                    switching_policies(e.as_mut());
+                }
+            }
+            #[test]
+            fn reflect_and_clamp_boundaries() {
+                if let Some(mut e) = engine() {
+                    reflect_and_clamp(e.as_mut());
+                }
+            }
+            #[test]
+            fn first_passage_counts() {
+                if let Some(mut e) = engine() {
+                    first_passage(e.as_mut());
+                }
+            }
+            #[test]
+            fn jacobi_diffusion() {
+                if let Some(mut e) = engine() {
+                    jacobi_noise_vanishes_at_bounds(e.as_mut());
+                }
+            }
+            #[test]
+            fn nonfinite_paths() {
+                if let Some(mut e) = engine() {
+                    nonfinite_paths_are_counted(e.as_mut());
+                }
+            }
+        }
+    };
+}
+
+conformance!(
+    cpu,
+    Some(Box::new(mosde::engine::cpu::CpuEngine::new(2).unwrap()))
+);
+conformance!(gpu, common::gpu().map(|g| Box::new(g) as Box<dyn Engine>));

@@ -1,0 +1,182 @@
+//! GPU-specific checks on a real adapter (lavapipe in CI): raw Philox words,
+//! CPU/GPU agreement path by path, and independence from chunking.
+
+mod common;
+
+use mosde::analysis::Report;
+use mosde::engine::cpu::CpuEngine;
+use mosde::engine::gpu::GpuEngine;
+use mosde::engine::{Engine, Job, JobOptions, Scenario};
+use mosde::model::{Model, Policy};
+use mosde::rng::{key, normals4, philox4x32_10};
+
+#[test]
+fn philox_words_are_bit_identical() {
+    let Some(gpu) = common::gpu() else { return };
+    let mut cases = vec![
+        ([0, 0, 0, 0], [0, 0]),
+        ([0xffffffff; 4], [0xffffffff; 2]),
+        (
+            [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+            [0xa4093822, 0x299f31d0],
+        ),
+    ];
+    let k = key(0x0123_4567_89ab_cdef);
+    for i in 0..61u32 {
+        cases.push((
+            [i * 7919, i, i % 5, i / 3],
+            if i % 2 == 0 { k } else { [i, !i] },
+        ));
+    }
+    let (words, normals) = gpu.philox_words(&cases).unwrap();
+    assert_eq!(
+        words[0],
+        [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+        "Random123 known answer"
+    );
+    for ((c, k), (w, z)) in cases.iter().zip(words.iter().zip(&normals)) {
+        let cpu = philox4x32_10(*c, *k);
+        assert_eq!(*w, cpu, "counter {c:08x?} key {k:08x?}");
+        let zc = normals4(cpu);
+        for (a, b) in z.iter().zip(&zc) {
+            assert!(
+                (a - b).abs() <= 2e-5 * (1.0 + b.abs()),
+                "normals {z:?} vs {zc:?}"
+            );
+        }
+    }
+}
+
+fn agreement(model: &Model, policy: Policy, paths: u64) {
+    let Some(mut gpu) = common::gpu() else { return };
+    let mut cpu = CpuEngine::new(2).unwrap();
+    let n = model.n();
+    let (sc, job, g) = common::run(&mut gpu, model, policy.clone(), paths, 9);
+    let (_, _, c) = common::run(&mut cpu, model, policy, paths, 9);
+    let (tg, tc) = (&g.sets[0].terminal, &c.sets[0].terminal);
+    assert_eq!(tg.len(), tc.len());
+    let close = tg
+        .chunks_exact(n)
+        .zip(tc.chunks_exact(n))
+        .filter(|(a, b)| a.iter().zip(b.iter()).all(|(x, y)| (x - y).abs() <= 1e-4))
+        .count();
+    let frac = close as f64 / (tg.len() / n) as f64;
+    assert!(
+        frac >= 0.999,
+        "{}: only {frac} of paths agree within 1e-4",
+        model.name
+    );
+    let rg = Report::new(&sc, &job, &g, gpu.info());
+    let rc = Report::new(&sc, &job, &c, cpu.info());
+    let (a, b) = (&rg.strategies[0], &rc.strategies[0]);
+    for i in 0..n {
+        let se = a.terminal_sd[i] / (paths as f64).sqrt();
+        assert!(
+            (a.terminal_mean[i] - b.terminal_mean[i]).abs() <= 5.0 * se + 1e-9,
+            "{}: means {} vs {}",
+            model.name,
+            a.terminal_mean[i],
+            b.terminal_mean[i]
+        );
+    }
+    assert_eq!(g.sets[0].hist.iter().sum::<u64>(), paths);
+}
+
+#[test]
+fn cpu_and_gpu_agree_on_the_preset() {
+    let m = Model::preset("code-generation").unwrap();
+    for k in 0..m.strategies.len() {
+        agreement(&m, Policy::Fixed { strategy: k }, 20_000);
+    }
+}
+
+#[test]
+fn cpu_and_gpu_agree_under_a_guard_policy_with_jacobi_noise() {
+    let m = Model::preset("content-generation").unwrap();
+    agreement(&m, m.policy.clone().unwrap(), 20_000);
+}
+
+#[test]
+fn cpu_and_gpu_agree_with_eight_objectives_and_reflection() {
+    let defs: Vec<_> = (0..2)
+        .map(|k| common::random_strategy(&format!("s{k}"), 8, 40 + k))
+        .collect();
+    let text = common::model_toml(
+        8,
+        (-2.0, 2.0),
+        "reflect",
+        0.2,
+        30,
+        &[0.0; 8],
+        Some(&[0.3; 8]),
+        &defs,
+        "[policy]\nkind = \"greedy\"\nevery = 2\n",
+    );
+    let m = Model::from_toml(&text, "test").unwrap();
+    agreement(&m, m.policy.clone().unwrap(), 8_192);
+    agreement(&m, Policy::Fixed { strategy: 1 }, 8_192);
+}
+
+#[test]
+fn results_do_not_depend_on_chunking() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let m = Model::preset("code-generation").unwrap();
+    let scenarios: Vec<Scenario> = m
+        .default_policies()
+        .into_iter()
+        .map(|p| Scenario::new(&m, p))
+        .collect();
+    let opts = JobOptions {
+        paths: 3000,
+        record_paths: 3,
+        keep_terminal: 1000,
+        ..Default::default()
+    };
+    let job = Job::new(&scenarios, &opts).unwrap();
+    let mut outputs = Vec::new();
+    for chunk in [None, Some(1), Some(3), Some(5)] {
+        let mut e = GpuEngine::new().unwrap();
+        if let Some(c) = chunk {
+            e = e.with_chunk(c);
+        }
+        let out = e.run(&job, &mut |_| {}).unwrap();
+        let report = Report::new(&scenarios, &job, &out, e.info());
+        outputs.push((
+            mosde::report::json_bytes(&report),
+            mosde::report::moments_csv(&report),
+            out,
+        ));
+    }
+    for o in &outputs[1..] {
+        assert!(
+            o.0 == outputs[0].0,
+            "summary.json differs between chunk sizes"
+        );
+        assert!(
+            o.1 == outputs[0].1,
+            "moments.csv differs between chunk sizes"
+        );
+        assert_eq!(o.2, outputs[0].2);
+    }
+}
+
+#[test]
+fn an_impossible_size_fails_before_any_work() {
+    let Some(mut gpu) = common::gpu() else { return };
+    let m = Model::preset("code-generation").unwrap();
+    let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+    // Recording 2^20 paths × 200001 steps × 3 objectives cannot fit a buffer.
+    let opts = JobOptions {
+        paths: 1 << 20,
+        steps: Some(200_000),
+        record_paths: 1 << 20,
+        ..Default::default()
+    };
+    let job = Job::new(&scenarios, &opts).unwrap();
+    let mut calls = 0;
+    let err = gpu.run(&job, &mut |_| calls += 1).unwrap_err();
+    assert!(err.to_string().contains("largest buffer"), "{err}");
+    assert_eq!(calls, 0, "no work may start");
+}
