@@ -1,1 +1,81 @@
-fn main() {}
+//! Criterion benches: engine throughput in path-steps, the RNG, and the host
+//! reduction. Devices are opened outside the timed closures.
+#![allow(missing_docs, reason = "criterion generates the entry point")]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mosde::analysis::Report;
+use mosde::engine::cpu::CpuEngine;
+use mosde::engine::gpu::GpuEngine;
+use mosde::engine::{Engine, Job, JobOptions, Scenario};
+use mosde::model::{Model, Policy};
+
+fn job(preset: &str, paths: u64) -> (Vec<Scenario>, Job) {
+    let m = Model::preset(preset).unwrap();
+    let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+    let job = Job::new(
+        &scenarios,
+        &JobOptions {
+            paths,
+            keep_terminal: 0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    (scenarios, job)
+}
+
+fn engines(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10);
+    for preset in ["code-generation", "probe-reference"] {
+        let paths = if preset == "probe-reference" {
+            1 << 14
+        } else {
+            1 << 16
+        };
+        let (_, j) = job(preset, paths);
+        g.throughput(Throughput::Elements(paths * u64::from(j.run.steps)));
+        let mut cpu = CpuEngine::new(0).unwrap();
+        g.bench_function(format!("cpu/{preset}"), |b| {
+            b.iter(|| black_box(cpu.run(&j, &mut |_| {}).unwrap()))
+        });
+        if let Ok(mut gpu) = GpuEngine::new() {
+            let _ = gpu.run(&j, &mut |_| {}); // compile the kernel outside the timing
+            g.bench_function(format!("gpu/{preset}"), |b| {
+                b.iter(|| black_box(gpu.run(&j, &mut |_| {}).unwrap()))
+            });
+        }
+    }
+    g.finish();
+}
+
+fn rng(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rng");
+    g.throughput(Throughput::Elements(1 << 16));
+    let key = mosde::rng::key(1);
+    g.bench_function("philox4x32_10+normals4", |b| {
+        b.iter(|| {
+            let mut acc = 0.0f32;
+            for i in 0..(1u32 << 16) {
+                acc += mosde::rng::normals4(mosde::rng::philox4x32_10([i, 0, 0, 0], key))[0];
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
+fn reduction(c: &mut Criterion) {
+    let (scenarios, j) = job("code-generation", 1 << 16);
+    let mut cpu = CpuEngine::new(0).unwrap();
+    let out = cpu.run(&j, &mut |_| {}).unwrap();
+    let info = cpu.info();
+    c.bench_function("report/code-generation-2^16", |b| {
+        b.iter(|| black_box(Report::new(&scenarios, &j, &out, info.clone())))
+    });
+}
+
+criterion_group!(benches, engines, rng, reduction);
+criterion_main!(benches);

@@ -16,8 +16,6 @@
 const WG: u32 = 256u;
 const NMAX: u32 = 8u;
 const NONE: u32 = 0xFFFFFFFFu;
-// Values reduced per tree pass (1 + N for N = 8).
-const RS: u32 = 9u;
 // |x| bits at or above 1e15: the path counts as non-finite.
 const LIMIT_BITS: u32 = 0x58635FA9u;
 // Terminal value written for a non-finite path (itself beyond the limit).
@@ -109,8 +107,10 @@ struct WorkItem {
 @group(0) @binding(6) var<storage, read_write> terminal: array<f32>;
 @group(0) @binding(7) var<storage, read_write> paths_out: array<f32>;
 
-var<workgroup> red: array<f32, 2304>; // WG * RS: one value per thread
-var<workgroup> red2: array<f32, 144>; // 16 * RS: sums of 16 threads
+// RS (values reduced per pass) comes from the header: 1 + 2N up to 15, so
+// that a record costs one pass for up to 7 objectives.
+var<workgroup> red: array<f32, WG * RS>; // one value per thread
+var<workgroup> red2: array<f32, 16u * RS>; // sums of 16 threads
 
 // Sums red[v*WG + t] over the 256 threads t, for v < count, and adds the
 // totals to partials[dst + v]. Two barriers and two fixed-order stages (16
@@ -137,6 +137,44 @@ fn reduce_pass(lid: u32, count: u32, dst: u32) {
             acc += red2[lid * 16u + g];
         }
         partials[dst + lid] += acc;
+    }
+}
+
+// The slot of value v of this thread in `red`.
+fn slot(v: u32, lid: u32) -> u32 {
+    return v * WG + lid;
+}
+
+// Adds one record at partials[at..]: the count of finite paths, their
+// shifted sums and shifted sums of squares. Call in uniform control flow.
+fn record(lid: u32, at: u32, x: array<f32, N>, shift: array<f32, N>, alive: bool) {
+    var c = 0u;
+    var dst = at;
+    red[slot(c, lid)] = select(0.0, 1.0, alive);
+    c += 1u;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        red[slot(c, lid)] = select(0.0, x[i] - shift[i], alive);
+        c += 1u;
+        if (c == RS) {
+            reduce_pass(lid, c, dst);
+            dst += c;
+            c = 0u;
+        }
+    }
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        let d = select(0.0, x[i] - shift[i], alive);
+        red[slot(c, lid)] = d * d;
+        c += 1u;
+        if (c == RS) {
+            reduce_pass(lid, c, dst);
+            dst += c;
+            c = 0u;
+        }
+    }
+    if (c > 0u) {
+        reduce_pass(lid, c, dst);
     }
 }
 
@@ -275,18 +313,7 @@ fn simulate(
         }
 
         // Record 0: the initial state.
-        red[lid] = select(0.0, 1.0, alive);
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            red[(1u + i) * WG + lid] = select(0.0, x[i] - shift[i], alive);
-        }
-        reduce_pass(lid, 1u + N, base);
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            let d = select(0.0, x[i] - shift[i], alive);
-            red[i * WG + lid] = d * d;
-        }
-        reduce_pass(lid, N, base + 1u + N);
+        record(lid, base, x, shift, alive);
         if (RECORD_PATHS && item.path_base != NONE && path < sets[ps].record_paths) {
             let o = ((item.path_base + path - block_first) * (steps + 1u)) * N;
             //@unroll
@@ -469,19 +496,7 @@ fn simulate(
           }
 
           // Recorded moments every record_every steps and at the end.
-          let at = base + r * rec_len;
-          red[lid] = select(0.0, 1.0, alive);
-          //@unroll
-          for (var i = 0u; i < N; i++) {
-              red[(1u + i) * WG + lid] = select(0.0, x[i] - shift[i], alive);
-          }
-          reduce_pass(lid, 1u + N, at);
-          //@unroll
-          for (var i = 0u; i < N; i++) {
-              let d = select(0.0, x[i] - shift[i], alive);
-              red[i * WG + lid] = d * d;
-          }
-          reduce_pass(lid, N, at + 1u + N);
+          record(lid, base + r * rec_len, x, shift, alive);
         }
 
         // Per-path outputs.
@@ -503,7 +518,7 @@ fn simulate(
         for (var i = 0u; i < N; i++) {
             //@unroll
             for (var j = i; j < N; j++) {
-                red[c * WG + lid] = select(0.0, (x[i] - shift[i]) * (x[j] - shift[j]), alive);
+                red[slot(c, lid)] = select(0.0, (x[i] - shift[i]) * (x[j] - shift[j]), alive);
                 c += 1u;
                 if (c == RS) {
                     reduce_pass(lid, c, dst);
@@ -517,10 +532,10 @@ fn simulate(
             dst += c;
             c = 0u;
         }
-        red[lid] = select(0.0, inc_n, valid);
+        red[slot(0u, lid)] = select(0.0, inc_n, valid);
         //@unroll
         for (var i = 0u; i < N; i++) {
-            red[(1u + i) * WG + lid] = select(0.0, inc_s[i], valid);
+            red[slot(1u + i, lid)] = select(0.0, inc_s[i], valid);
         }
         reduce_pass(lid, 1u + N, dst);
         dst += 1u + N;
@@ -528,7 +543,7 @@ fn simulate(
         for (var i = 0u; i < N; i++) {
             //@unroll
             for (var j = i; j < N; j++) {
-                red[c * WG + lid] = select(0.0, inc_q[i * N + j], valid);
+                red[slot(c, lid)] = select(0.0, inc_q[i * N + j], valid);
                 c += 1u;
                 if (c == RS) {
                     reduce_pass(lid, c, dst);
@@ -545,7 +560,7 @@ fn simulate(
         if (!FIXED_ONLY) {
             //@unroll
             for (var q = 0u; q < S; q++) {
-                red[c * WG + lid] = select(0.0, occ[q], valid);
+                red[slot(c, lid)] = select(0.0, occ[q], valid);
                 c += 1u;
                 if (c == RS) {
                     reduce_pass(lid, c, dst);

@@ -256,7 +256,7 @@ fn reflect_and_clamp(engine: &mut dyn Engine) {
         100,
         &[0.5],
         None,
-        &[walk.clone()],
+        std::slice::from_ref(&walk),
         "",
     );
     let model = Model::from_toml(&text, "test").unwrap();
@@ -342,7 +342,7 @@ fn first_passage(engine: &mut dyn Engine) {
         6,
         &[0.0, 4.1],
         None,
-        &[s.clone()],
+        std::slice::from_ref(&s),
         "",
     );
     let model = Model::from_toml(&text, "test").unwrap();

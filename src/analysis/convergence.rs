@@ -48,7 +48,7 @@ pub fn empirical_rate(
             se2 += (r.sd[i] / ranges[i]).powi(2) / r.count;
         }
         let d = d2.sqrt();
-        if !(d > SIGNAL_SE * se2.sqrt()) || d <= 0.0 {
+        if d.is_nan() || d <= SIGNAL_SE * se2.sqrt() || d <= 0.0 {
             break;
         }
         pts.push((f64::from(r.step) * dt, d.ln()));

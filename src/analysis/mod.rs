@@ -2,6 +2,7 @@
 
 pub mod convergence;
 pub mod moments;
+pub mod paper;
 pub mod spectral;
 
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,7 @@
 //! when one was demanded).
 
 mod analyze;
+mod bench;
 mod common;
 mod devices;
 mod simulate;
@@ -29,6 +30,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the GPU adapters wgpu can reach.
     Devices(devices::DevicesArgs),
+    /// Measure whole-run throughput (path-steps per second) of each engine.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the CLI and maps errors to exit codes.
@@ -44,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Simulate(a) => simulate::run(a),
         Command::Analyze(a) => analyze::run(a),
         Command::Devices(a) => devices::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

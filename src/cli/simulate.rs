@@ -28,7 +28,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     steps: Option<u32>,
     /// Time step (default: the model's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     dt: Option<f64>,
     /// Seed of the counter-based RNG.
     #[arg(long, default_value_t = 0)]
@@ -46,7 +46,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "K", default_value_t = 0)]
     record_paths: u32,
     /// First-passage tolerance as a fraction of each objective's range.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     tolerance: f64,
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]

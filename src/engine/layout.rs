@@ -196,6 +196,7 @@ impl PartialLayout {
         self.incr() + 1 + self.n + self.tri()
     }
     /// Total length.
+    #[allow(clippy::len_without_is_empty, reason = "a layout always has records")]
     pub fn len(&self) -> usize {
         self.occ() + if self.occupancy { self.s } else { 0 }
     }

@@ -55,6 +55,10 @@ pub struct StrategyDef {
 }
 
 /// A model's TOML text from parts.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a test helper that spells out a whole model"
+)]
 pub fn model_toml(
     n: usize,
     bounds: (f64, f64),

@@ -7,6 +7,7 @@
 //! shape SIMD wants. Moments are summed in f64 per block, path by path.
 #![allow(
     clippy::needless_range_loop,
+    clippy::manual_memcpy,
     reason = "index loops mirror the WGSL kernel line for line"
 )]
 
@@ -234,7 +235,7 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
                                     k[lane] = set.rescue[rescuing[lane] as usize];
                                 }
                             } else if policy == policy_kind::GREEDY {
-                                if s % set.every == 0 {
+                                if s.is_multiple_of(set.every) {
                                     let mut best = -3.0e38f32;
                                     let mut best_k = 0u32;
                                     for (c, st) in strategies.iter().enumerate() {

@@ -26,6 +26,9 @@ const CHUNK_SECONDS: f64 = 0.5;
 /// Items in the first chunk, before the throughput is known.
 const FIRST_CHUNK: usize = 256;
 
+/// Raw Philox words and the normals derived from them, per case.
+pub type PhiloxWords = (Vec<[u32; 4]>, Vec<[f32; 4]>);
+
 /// A compiled kernel and its bind-group layout.
 #[derive(Debug)]
 pub struct Kernel {
@@ -171,10 +174,7 @@ impl GpuEngine {
 
     /// Raw Philox words and normals for `(counter, key)` pairs, computed by the
     /// GPU (for the bit-identity test).
-    pub fn philox_words(
-        &self,
-        cases: &[([u32; 4], [u32; 2])],
-    ) -> Result<(Vec<[u32; 4]>, Vec<[f32; 4]>), EngineError> {
+    pub fn philox_words(&self, cases: &[([u32; 4], [u32; 2])]) -> Result<PhiloxWords, EngineError> {
         let d = &self.ctx.device;
         let k = philox_kernel(d);
         let input: Vec<u32> = cases

@@ -24,6 +24,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("philox_words.wgsl", PHILOX_WORDS),
 ];
 
+/// Most values one reduction pass handles: `(WG + 16) × RS` f32 must fit in
+/// the 16 KiB of workgroup memory every device offers.
+pub const REDUCE_MAX: usize = 15;
+
 /// The `simulate` kernel specialised for a job's flags.
 pub fn simulate_source(flags: &Flags) -> String {
     let boundary = match flags.boundary {
@@ -35,6 +39,7 @@ pub fn simulate_source(flags: &Flags) -> String {
         "// generated specialisation\n\
          const N: u32 = {n}u;\n\
          const S: u32 = {s}u;\n\
+         const RS: u32 = {rs}u;\n\
          const BOUNDARY: u32 = {boundary}u;\n\
          const FIXED_ONLY: bool = {fixed};\n\
          const ANY_JACOBI: bool = {jac};\n\
@@ -43,6 +48,7 @@ pub fn simulate_source(flags: &Flags) -> String {
          const RECORD_PATHS: bool = {rec};\n\n",
         n = flags.n,
         s = flags.s,
+        rs = (1 + 2 * flags.n).min(REDUCE_MAX),
         fixed = flags.fixed_only,
         jac = flags.any_jacobi,
         fin = flags.check_finite,

@@ -1,0 +1,480 @@
+//! The command line end to end: outputs, exit codes and messages.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn mosde() -> Command {
+    let mut c = Command::cargo_bin("mosde").unwrap();
+    c.env("XDG_RUNTIME_DIR", std::env::temp_dir());
+    c
+}
+
+const GOOD: &str = r#"
+name = "m"
+dt = 1.0
+steps = 10
+x0 = [5.0, 5.0]
+
+[[objectives]]
+name = "a"
+lower = 0.0
+upper = 10.0
+
+[[objectives]]
+name = "b"
+lower = 0.0
+upper = 10.0
+
+[[strategies]]
+name = "S"
+target = [6.0, 4.0]
+rates = [0.3, 0.4]
+interference = [[0.0, -0.1], [0.0, 0.0]]
+sigma = [0.2, 0.2]
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn simulate_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    mosde()
+        .args([
+            "simulate",
+            "--engine",
+            "cpu",
+            "--paths",
+            "2000",
+            "--record-paths",
+            "2",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("EF").and(predicate::str::contains("path-steps/s")));
+    for f in ["summary.json", "moments.csv", "paths.csv", "manifest.json"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "model",
+        "objectives",
+        "paths",
+        "steps",
+        "dt",
+        "seed",
+        "engine",
+        "strategies",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    let s = &summary["strategies"][0];
+    for key in [
+        "name",
+        "label",
+        "theoretical_rate",
+        "eigenvalues",
+        "mode",
+        "discrete_spectral_radius",
+        "target",
+        "terminal_mean",
+        "terminal_sd",
+        "terminal_cov",
+        "terminal_quantiles",
+        "effective_equilibrium",
+        "empirical_rate",
+        "first_passage",
+        "increment_correlation",
+        "nonfinite_paths",
+    ] {
+        assert!(s.get(key).is_some(), "strategy entry lacks {key}");
+    }
+    for key in [
+        "tolerance",
+        "reached_fraction",
+        "mean",
+        "p50",
+        "p90",
+        "histogram",
+    ] {
+        assert!(
+            s["first_passage"].get(key).is_some(),
+            "first_passage lacks {key}"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    for key in [
+        "version",
+        "command_line",
+        "model",
+        "seed",
+        "engine",
+        "adapter",
+        "threads",
+        "elapsed_s",
+        "path_steps_per_s",
+    ] {
+        assert!(manifest.get(key).is_some(), "manifest.json lacks {key}");
+    }
+    let moments = std::fs::read_to_string(out.join("moments.csv")).unwrap();
+    assert!(moments.starts_with(
+        "strategy,step,t,mean_security,mean_efficiency,mean_functionality,sd_security"
+    ));
+    assert_eq!(moments.lines().count(), 1 + 4 * 51);
+    let paths = std::fs::read_to_string(out.join("paths.csv")).unwrap();
+    assert!(paths.starts_with("strategy,path,step,security,efficiency,functionality\n"));
+    assert_eq!(paths.lines().count(), 1 + 4 * 2 * 51);
+}
+
+#[test]
+fn simulate_is_byte_reproducible_across_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    for t in ["1", "2"] {
+        mosde()
+            .args([
+                "simulate",
+                "--engine",
+                "cpu",
+                "--paths",
+                "3000",
+                "-q",
+                "--threads",
+                t,
+                "--out",
+            ])
+            .arg(dir.path().join(t))
+            .assert()
+            .success();
+    }
+    for f in ["summary.json", "moments.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("1").join(f)).unwrap(),
+            std::fs::read(dir.path().join("2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn analyze_prints_tables_and_json() {
+    mosde().args(["analyze"]).assert().success().stdout(
+        predicate::str::contains("oscillatory")
+            .and(predicate::str::contains("boundary"))
+            .and(predicate::str::contains("0.3300")),
+    );
+    let out = mosde()
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--preset",
+            "content-generation",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["strategies"].as_array().unwrap().len(), 3);
+    assert!(v["strategies"][0]["rho"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn a_model_file_runs_and_writes_analysis_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write(dir.path(), "m.toml", GOOD);
+    let f = dir.path().join("a.json");
+    mosde()
+        .args(["analyze", "--format", "json", "--model"])
+        .arg(&m)
+        .arg("--out")
+        .arg(&f)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&f).unwrap().contains("\"rho\""));
+    mosde()
+        .args([
+            "simulate", "--engine", "cpu", "--paths", "500", "-q", "--model",
+        ])
+        .arg(&m)
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .assert()
+        .success();
+}
+
+/// (description, replacement of GOOD or full text, expected field, expected reason)
+fn bad_models() -> Vec<(&'static str, String, &'static str, &'static str)> {
+    let r = |from: &str, to: &str| GOOD.replacen(from, to, 1);
+    let mut nine = String::from(
+        "name = \"m\"\nstrategies = []\nx0 = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n",
+    );
+    for i in 0..9 {
+        nine += &format!("[[objectives]]\nname = \"o{i}\"\nlower = 0.0\nupper = 2.0\n");
+    }
+    vec![
+        (
+            "x0 wrong length",
+            r("x0 = [5.0, 5.0]", "x0 = [5.0]"),
+            "x0",
+            "expected 2",
+        ),
+        (
+            "NaN target",
+            r("target = [6.0, 4.0]", "target = [nan, 4.0]"),
+            "strategies[0].target[0]",
+            "finite",
+        ),
+        (
+            "infinite rate",
+            r("rates = [0.3, 0.4]", "rates = [inf, 0.4]"),
+            "strategies[0].rates[0]",
+            "finite",
+        ),
+        (
+            "correlation not positive definite",
+            r(
+                "sigma = [0.2, 0.2]",
+                "sigma = [0.2, 0.2]\nnoise_correlation = [[1.0, 1.0], [1.0, 1.0]]",
+            ),
+            "strategies[0].noise_correlation",
+            "positive definite",
+        ),
+        (
+            "correlation not symmetric",
+            r(
+                "sigma = [0.2, 0.2]",
+                "sigma = [0.2, 0.2]\nnoise_correlation = [[1.0, 0.2], [0.1, 1.0]]",
+            ),
+            "strategies[0].noise_correlation[1][0]",
+            "symmetric",
+        ),
+        (
+            "negative sigma",
+            r("sigma = [0.2, 0.2]", "sigma = [-0.2, 0.2]"),
+            "strategies[0].sigma[0]",
+            "≥ 0",
+        ),
+        (
+            "no objectives",
+            "name = \"m\"\nx0 = []\nobjectives = []\nstrategies = []\n".into(),
+            "objectives",
+            "between 1 and 8",
+        ),
+        ("nine objectives", nine, "objectives", "between 1 and 8"),
+        (
+            "unknown top-level field",
+            r("steps = 10", "steps = 10\nstepz = 3"),
+            "stepz",
+            "unknown field",
+        ),
+        (
+            "unknown strategy field",
+            r("sigma = [0.2, 0.2]", "sigma = [0.2, 0.2]\nsigmas = 1"),
+            "sigmas",
+            "unknown field",
+        ),
+        (
+            "lower not below upper",
+            r("lower = 0.0\nupper = 10.0", "lower = 10.0\nupper = 10.0"),
+            "objectives[0].lower",
+            "not below upper",
+        ),
+        (
+            "x0 outside the bounds",
+            r("x0 = [5.0, 5.0]", "x0 = [11.0, 5.0]"),
+            "x0[0]",
+            "outside the bounds",
+        ),
+        (
+            "interference diagonal",
+            r(
+                "interference = [[0.0, -0.1], [0.0, 0.0]]",
+                "interference = [[0.2, -0.1], [0.0, 0.0]]",
+            ),
+            "strategies[0].interference[0][0]",
+            "diagonal must be 0",
+        ),
+        (
+            "interference row length",
+            r(
+                "interference = [[0.0, -0.1], [0.0, 0.0]]",
+                "interference = [[0.0, -0.1], [0.0]]",
+            ),
+            "strategies[0].interference[1]",
+            "expected 2",
+        ),
+        (
+            "unknown strategy in a policy",
+            format!("{GOOD}\n[policy]\nkind = \"fixed\"\nstrategy = \"Q\"\n"),
+            "policy.strategy",
+            "unknown strategy 'Q'",
+        ),
+        (
+            "duplicate strategy names",
+            format!(
+                "{GOOD}\n[[strategies]]\nname = \"S\"\ntarget = [1.0, 1.0]\nrates = [0.1, 0.1]\ninterference = [[0.0, 0.0], [0.0, 0.0]]\nsigma = [0.1, 0.1]\n"
+            ),
+            "strategies[1].name",
+            "used by an earlier strategy",
+        ),
+        (
+            "duplicate objective names",
+            r("name = \"b\"", "name = \"a\""),
+            "objectives[1].name",
+            "used by an earlier objective",
+        ),
+        ("dt not positive", r("dt = 1.0", "dt = 0.0"), "dt", "> 0"),
+        ("steps zero", r("steps = 10", "steps = 0"), "steps", "≥ 1"),
+        (
+            "wrong type",
+            r("steps = 10", "steps = \"ten\""),
+            "steps",
+            "invalid type",
+        ),
+        (
+            "broken TOML",
+            r("x0 = [5.0, 5.0]", "x0 = [5.0, 5.0"),
+            "line",
+            "",
+        ),
+        (
+            "weighted greedy without weights",
+            format!("{GOOD}\n[policy]\nkind = \"greedy\"\nscalarization = \"weighted\"\n"),
+            "policy.weights",
+            "required",
+        ),
+        (
+            "guard floors length",
+            format!("{GOOD}\n[policy]\nkind = \"guard\"\ndefault = \"S\"\nfloors = [1.0]\n"),
+            "policy.floors",
+            "expected 2",
+        ),
+        (
+            "unknown boundary",
+            r("steps = 10", "steps = 10\nboundary = \"wrap\""),
+            "boundary",
+            "unknown variant",
+        ),
+        (
+            "unknown policy kind",
+            format!("{GOOD}\n[policy]\nkind = \"random\"\n"),
+            "kind",
+            "unknown variant",
+        ),
+    ]
+}
+
+#[test]
+fn malformed_models_exit_2_naming_field_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = bad_models();
+    assert!(cases.len() >= 15);
+    for (i, (what, text, field, reason)) in cases.into_iter().enumerate() {
+        let m = write(dir.path(), &format!("bad{i}.toml"), &text);
+        for cmd in ["analyze", "simulate"] {
+            let out = mosde()
+                .arg(cmd)
+                .arg("--model")
+                .arg(&m)
+                .args(
+                    ["--engine", "cpu"]
+                        .iter()
+                        .take(if cmd == "simulate" { 2 } else { 0 }),
+                )
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{what} ({cmd}): exit code, stderr:\n{err}"
+            );
+            assert!(
+                err.contains(field),
+                "{what}: stderr does not name '{field}':\n{err}"
+            );
+            assert!(
+                err.contains(reason),
+                "{what}: stderr does not say '{reason}':\n{err}"
+            );
+            assert!(
+                err.contains(&*m.to_string_lossy()),
+                "{what}: stderr does not name the file:\n{err}"
+            );
+            assert!(!err.contains("panicked"), "{what}: panic:\n{err}");
+        }
+    }
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let cases: [(&[&str], &str); 8] = [
+        (&["simulate", "--paths", "0"], "--paths"),
+        (&["simulate", "--dt", "0"], "--dt"),
+        (&["simulate", "--dt", "-1"], "--dt"),
+        (&["simulate", "--strategy", "NOPE"], "unknown strategy"),
+        (&["simulate", "--paths", "many"], "not a count"),
+        (&["simulate", "--tolerance", "0"], "--tolerance"),
+        (&["simulate", "--preset", "nope"], "unknown preset 'nope'"),
+        (&["simulate", "--record-every", "0"], "--record-every"),
+    ];
+    for (args, msg) in cases {
+        let out = mosde()
+            .args(args)
+            .args(["--engine", "cpu", "-q"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(msg), "{args:?}: stderr lacks '{msg}':\n{err}");
+    }
+}
+
+#[test]
+fn engine_gpu_without_an_adapter_is_a_clear_error() {
+    let out = mosde()
+        .args(["simulate", "--engine", "gpu", "--paths", "100", "-q"])
+        .env("WGPU_ADAPTER_NAME", "no-such-adapter-anywhere")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no GPU adapter found") && err.contains("--engine cpu"),
+        "{err}"
+    );
+}
+
+#[test]
+fn engine_auto_says_which_engine_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    mosde()
+        .args(["simulate", "--paths", "300", "--out"])
+        .arg(dir.path())
+        .env("WGPU_ADAPTER_NAME", "no-such-adapter-anywhere")
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("falling back to the CPU engine")
+                .and(predicate::str::contains("engine: cpu")),
+        );
+}
+
+#[test]
+fn devices_lists_adapters_or_says_there_are_none() {
+    mosde()
+        .arg("devices")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("adapter").or(predicate::str::contains("no adapters")));
+}
