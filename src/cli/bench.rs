@@ -29,6 +29,9 @@ pub struct BenchArgs {
     /// CPU threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Record moments every K steps (default: about 100 records, as in simulate).
+    #[arg(long, value_name = "K")]
+    record_every: Option<u32>,
     /// Timed repetitions (the best is reported).
     #[arg(long, default_value_t = 3)]
     repeat: u32,
@@ -44,6 +47,7 @@ struct Row {
     workload: String,
     paths: u64,
     steps: u32,
+    record_every: u32,
     seconds: f64,
     path_steps_per_s: f64,
 }
@@ -97,6 +101,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 workload: format!("{name} ({})", scenarios[0].name),
                 paths: a.paths,
                 steps: a.steps,
+                record_every: job.run.record_every,
                 seconds: best,
                 path_steps_per_s: a.paths as f64 * f64::from(a.steps) / best,
             };
@@ -126,6 +131,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                     r.workload.clone(),
                     r.paths.to_string(),
                     r.steps.to_string(),
+                    r.record_every.to_string(),
                     format!("{:.3}", r.seconds),
                     format!("{:.3e}", r.path_steps_per_s),
                 ]
