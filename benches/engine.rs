@@ -77,5 +77,32 @@ fn reduction(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, engines, rng, reduction);
+fn pareto(c: &mut Criterion) {
+    // 10^6 uniform points in [0, 1]^3 from a fixed LCG.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let points: Vec<Vec<f64>> = (0..1_000_000)
+        .map(|_| vec![next(), next(), next()])
+        .collect();
+    let mut g = c.benchmark_group("pareto");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(points.len() as u64));
+    g.bench_function("front+hypervolume/3d-1e6", |b| {
+        b.iter(|| {
+            let f = mosde::analysis::pareto::nondominated(&points);
+            black_box((
+                f.len(),
+                mosde::analysis::pareto::hypervolume(&points, &[0.0; 3]),
+            ))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engines, rng, reduction, pareto);
 criterion_main!(benches);

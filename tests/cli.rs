@@ -478,3 +478,170 @@ fn devices_lists_adapters_or_says_there_are_none() {
         .success()
         .stdout(predicate::str::contains("adapter").or(predicate::str::contains("no adapters")));
 }
+
+#[test]
+fn pareto_writes_the_front_and_hypervolume() {
+    let dir = tempfile::tempdir().unwrap();
+    // Maximise a, minimise cost: (1,1) is dominated by (2,0); (3,5) and (2,0) stay.
+    let input = write(
+        dir.path(),
+        "p.csv",
+        "id,a,cost\np1,1,1\np2,2,0\np3,3,5\np4,2,0\n",
+    );
+    let out = dir.path().join("o");
+    mosde()
+        .args([
+            "pareto",
+            "--objectives",
+            "a,cost",
+            "--minimize",
+            "cost",
+            "--bounds",
+            "0:4,0:10",
+            "--input",
+        ])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let front = std::fs::read_to_string(out.join("front.csv")).unwrap();
+    assert_eq!(front, "id,a,cost\np2,2,0\np3,3,5\np4,2,0\n");
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("pareto.json")).unwrap()).unwrap();
+    assert_eq!(j["rows"], 4);
+    assert_eq!(j["front_size"], 3);
+    // Normalised: p2 = (0.5, 1.0), p3 = (0.75, 0.5); union of boxes from 0:
+    // 0.5·1.0 + (0.75 − 0.5)·0.5 = 0.625.
+    assert!(
+        (j["hypervolume"].as_f64().unwrap() - 0.625).abs() < 1e-12,
+        "{j}"
+    );
+    assert_eq!(j["normalization"]["sense"][1], "min");
+}
+
+#[test]
+fn simulate_reports_pareto_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    mosde()
+        .args([
+            "simulate",
+            "--engine",
+            "cpu",
+            "--paths",
+            "3000",
+            "--pareto-sample",
+            "1000",
+            "-q",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["terminal_sample"], 1000);
+    assert_eq!(s["pareto_subsampled"], true);
+    let shares: f64 = s["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["pareto_share"].as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-12, "shares sum to {shares}");
+    for x in s["strategies"].as_array().unwrap() {
+        let hv = x["hypervolume"].as_f64().unwrap();
+        assert!(hv > 0.0 && hv < 1.0);
+    }
+    let front = std::fs::read_to_string(dir.path().join("pareto_front.csv")).unwrap();
+    assert!(front.starts_with("strategy,security,efficiency,functionality\n"));
+    assert_eq!(
+        front.lines().count() - 1,
+        s["pooled_front_size"].as_u64().unwrap() as usize
+    );
+    let md = std::fs::read_to_string(dir.path().join("strategies.md")).unwrap();
+    assert!(
+        md.contains("| EF |") && md.contains("pareto share") && md.contains("uniform subsample")
+    );
+}
+
+#[test]
+fn bad_point_tables_exit_2_naming_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, &[&str], &str); 7] = [
+        ("empty", "", &[], "empty"),
+        ("no header", "1,2\n3,4\n", &[], "header"),
+        (
+            "not a number",
+            "a,b\n1,2\n3,x\n",
+            &[],
+            "line 3, column 'b': 'x' is not a number",
+        ),
+        (
+            "wrong column count",
+            "a,b\n1,2\n3\n",
+            &[],
+            "line 3: 1 columns, but the header has 2",
+        ),
+        (
+            "unknown objective",
+            "a,b\n1,2\n",
+            &["--objectives", "a,c"],
+            "unknown objective 'c'",
+        ),
+        (
+            "NaN",
+            "a,b\n1,NaN\n",
+            &[],
+            "line 2, column 'b': 'NaN' is not a finite number",
+        ),
+        (
+            "bad bounds",
+            "a,b\n1,2\n",
+            &["--bounds", "0:1"],
+            "--bounds has 1 ranges for 2 objectives",
+        ),
+    ];
+    for (what, text, extra, msg) in cases {
+        let input = write(dir.path(), &format!("{what}.csv"), text);
+        let out = mosde()
+            .arg("pareto")
+            .arg("--input")
+            .arg(&input)
+            .args(extra)
+            .arg("--out")
+            .arg(dir.path().join("o"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(msg), "{what}: stderr lacks '{msg}':\n{err}");
+    }
+}
+
+#[test]
+fn bench_writes_its_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    mosde()
+        .args([
+            "bench",
+            "--engine",
+            "cpu",
+            "--paths",
+            "2048",
+            "--steps",
+            "20",
+            "--repeat",
+            "1",
+            "--preset",
+            "code-generation",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("path-steps/s"));
+    let rows: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("bench.json")).unwrap()).unwrap();
+    assert!(rows[0]["path_steps_per_s"].as_f64().unwrap() > 0.0);
+}

@@ -3,6 +3,8 @@
 pub mod convergence;
 pub mod moments;
 pub mod paper;
+pub mod pareto;
+pub mod sessions;
 pub mod spectral;
 
 use serde::{Deserialize, Serialize};
@@ -71,6 +73,14 @@ pub struct StrategySummary {
     /// Paths that became non-finite (|x| ≥ 1e15, NaN or ∞), excluded from
     /// every moment from that step on.
     pub nonfinite_paths: u64,
+    /// Hypervolume of the terminal states (objectives normalised to [0, 1] by
+    /// their bounds, reference point = the lower bounds).
+    pub hypervolume: f64,
+    /// Fraction of the pooled non-dominated front (all strategies' terminal
+    /// states together) that this strategy contributes.
+    pub pareto_share: f64,
+    /// Size of this strategy's own non-dominated front.
+    pub pareto_front_size: usize,
     /// For switching policies: fraction of path-steps spent in each strategy.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub occupancy: Option<Vec<(String, f64)>>,
@@ -93,13 +103,22 @@ pub struct Report {
     pub seed: u64,
     /// Engine kind (`cpu` or `gpu`).
     pub engine: String,
-    /// Paths whose terminal states feed quantiles (and Pareto analysis).
+    /// Paths per strategy whose terminal states feed the quantiles and the
+    /// Pareto analysis: the first `terminal_sample` paths, a uniform
+    /// subsample when fewer than `paths` (`--pareto-sample`).
     pub terminal_sample: u64,
+    /// Whether the Pareto analysis used a subsample of the paths.
+    pub pareto_subsampled: bool,
+    /// Size of the pooled non-dominated front.
+    pub pooled_front_size: usize,
     /// One entry per strategy or policy.
     pub strategies: Vec<StrategySummary>,
     /// Moments per record and strategy (written to moments.csv, not JSON).
     #[serde(skip)]
     pub moments: Vec<Vec<RecordMoments>>,
+    /// The pooled front as `(strategy index, terminal state)` (pareto_front.csv).
+    #[serde(skip)]
+    pub pooled_front: Vec<(usize, Vec<f64>)>,
 }
 
 impl Report {
@@ -107,24 +126,41 @@ impl Report {
     pub fn new(scenarios: &[Scenario], job: &Job, out: &JobOutput, engine: EngineInfo) -> Report {
         let first = &scenarios[0].model;
         let dt = f64::from(job.sets[0].dt);
+        let n = first.n();
+        let samples: Vec<Vec<Vec<f64>>> = out.sets.iter().map(|s| terminal_rows(s, n)).collect();
+        let norm = pareto::Normalization {
+            objectives: first.objective_names(),
+            lower: first.objectives.iter().map(|o| o.lower).collect(),
+            upper: first.objectives.iter().map(|o| o.upper).collect(),
+            minimize: vec![false; n],
+        };
+        let pooled = pareto::pooled(&samples, &norm);
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
         for (k, (sc, set)) in scenarios.iter().zip(&out.sets).enumerate() {
-            let (summary, moments) = summarize(sc, job, k, set);
+            let (mut summary, moments) = summarize(sc, job, k, set, &samples[k]);
+            summary.hypervolume = pooled.hypervolume[k];
+            summary.pareto_share = pooled.share[k];
+            summary.pareto_front_size = pooled.front_size[k];
             strategies.push(summary);
             all_moments.push(moments);
         }
+        let paths = u64::from(job.sets[0].paths);
+        let sample = u64::from(job.sets[0].keep_terminal);
         Report {
             model: first.name.clone(),
             objectives: first.objective_names(),
-            paths: u64::from(job.sets[0].paths),
+            paths,
             steps: job.run.steps,
             dt,
             seed: job.seed,
             engine: engine.kind,
-            terminal_sample: u64::from(job.sets[0].keep_terminal),
+            terminal_sample: sample,
+            pareto_subsampled: sample < paths,
+            pooled_front_size: pooled.front.len(),
             strategies,
             moments: all_moments,
+            pooled_front: pooled.front,
         }
     }
 }
@@ -143,6 +179,7 @@ fn summarize(
     job: &Job,
     k: usize,
     set: &SetOutput,
+    rows: &[Vec<f64>],
 ) -> (StrategySummary, Vec<RecordMoments>) {
     let m = &sc.model;
     let n = m.n();
@@ -167,7 +204,6 @@ fn summarize(
     let cov = moments::terminal_cov(&total, layout);
     let eq = convergence::effective_equilibrium(&records, steps);
     let ranges: Vec<f64> = m.objectives.iter().map(|o| o.range()).collect();
-    let rows = terminal_rows(set, n);
     let mut cols: Vec<Vec<f64>> = (0..n)
         .map(|i| rows.iter().map(|r| r[i]).collect())
         .collect();
@@ -225,6 +261,9 @@ fn summarize(
         first_passage: convergence::first_passage(&set.hist, job.tolerance),
         increment_correlation: moments::increment_correlation(&total, layout),
         nonfinite_paths: valid.saturating_sub(last.count as u64),
+        hypervolume: 0.0,
+        pareto_share: 0.0,
+        pareto_front_size: 0,
         occupancy,
     };
     (summary, records)

@@ -119,6 +119,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             "workload",
             "paths",
             "steps",
+            "record every",
             "seconds",
             "path-steps/s",
         ],

@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mosde::analysis::sessions::SessionError;
 use mosde::engine::{EngineError, PlanError};
 use mosde::model::{Model, ModelError};
 
@@ -16,7 +17,11 @@ pub struct InputError(pub String);
 /// Exit code for an error chain: 2 when any cause is an input problem.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
-        if cause.is::<InputError>() || cause.is::<ModelError>() || cause.is::<PlanError>() {
+        if cause.is::<InputError>()
+            || cause.is::<ModelError>()
+            || cause.is::<PlanError>()
+            || cause.is::<SessionError>()
+        {
             return 2;
         }
         if let Some(e) = cause.downcast_ref::<EngineError>()

@@ -8,6 +8,8 @@ mod analyze;
 mod bench;
 mod common;
 mod devices;
+mod generate;
+mod pareto;
 mod simulate;
 
 use std::process::ExitCode;
@@ -30,6 +32,10 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the GPU adapters wgpu can reach.
     Devices(devices::DevicesArgs),
+    /// Non-dominated front and hypervolume of a table of points (CSV).
+    Pareto(pareto::ParetoArgs),
+    /// Simulate logged sessions (CSV) from a model.
+    Generate(generate::GenerateArgs),
     /// Measure whole-run throughput (path-steps per second) of each engine.
     Bench(bench::BenchArgs),
 }
@@ -48,6 +54,8 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(a),
         Command::Devices(a) => devices::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Pareto(a) => pareto::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -45,6 +45,10 @@ pub struct SimulateArgs {
     /// Record whole trajectories of the first K paths of each strategy (paths.csv).
     #[arg(long, value_name = "K", default_value_t = 0)]
     record_paths: u32,
+    /// Terminal states kept per strategy for quantiles and the Pareto analysis
+    /// (the first K paths: a uniform subsample).
+    #[arg(long, value_name = "K", default_value_t = 200_000)]
+    pareto_sample: u32,
     /// First-passage tolerance as a fraction of each objective's range.
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     tolerance: f64,
@@ -94,6 +98,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         record_every: a.record_every,
         record_paths: a.record_paths,
         tolerance: a.tolerance,
+        keep_terminal: a.pareto_sample,
         ..Default::default()
     };
     let job = Job::new(&scenarios, &opts)?;
@@ -142,6 +147,14 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             &report::paths_csv(&scenarios, &job, &output),
         )?;
     }
+    report::write_atomic(
+        &dir.join("pareto_front.csv"),
+        &report::pareto_front_csv(&report),
+    )?;
+    report::write_atomic(
+        &dir.join("strategies.md"),
+        report::strategies_md(&report).as_bytes(),
+    )?;
     let path_steps = job.total_paths() as f64 * f64::from(job.run.steps);
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
@@ -179,35 +192,6 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
 }
 
 fn summary_table(r: &Report) -> String {
-    let rows: Vec<Vec<String>> = r
-        .strategies
-        .iter()
-        .map(|s| {
-            vec![
-                s.name.clone(),
-                s.mode.map_or("-".into(), |m| m.to_string()),
-                report::opt(s.theoretical_rate, 3),
-                report::opt(s.empirical_rate, 3),
-                report::vec_str(&s.terminal_mean, 2),
-                report::vec_str(&s.effective_equilibrium, 2),
-                format!("{:.3}", s.first_passage.reached_fraction),
-                report::opt(s.first_passage.p50, 0),
-                s.nonfinite_paths.to_string(),
-            ]
-        })
-        .collect();
-    report::table(
-        &[
-            "strategy",
-            "mode",
-            "rho",
-            "emp.rate",
-            "terminal mean",
-            "equilibrium",
-            "reached",
-            "fp p50",
-            "nonfinite",
-        ],
-        &rows,
-    )
+    let (head, rows) = report::strategy_rows(r);
+    report::table(&head, &rows)
 }

@@ -1,0 +1,450 @@
+//! Logged LLM sessions: reading and writing the session CSV, and generating
+//! synthetic sessions from a model.
+//!
+//! Format: a header `session, strategy, iteration, <objective>…`, then one row
+//! per observed iteration. Sessions may differ in length and rows may come in
+//! any order; objective names come from the header.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::engine::{Engine, EngineError, Job, JobOptions, PlanError, Scenario};
+use crate::model::{Model, Policy};
+use crate::rng::{key, normals4, philox4x32_10};
+
+/// One session: a strategy and its observed states by iteration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Session identifier as written in the file.
+    pub id: String,
+    /// Strategy name.
+    pub strategy: String,
+    /// Iterations, ascending.
+    pub iterations: Vec<u32>,
+    /// States, one per iteration.
+    pub states: Vec<Vec<f64>>,
+}
+
+/// A set of sessions with named objectives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sessions {
+    /// Objective names (from the header).
+    pub objectives: Vec<String>,
+    /// Sessions in order of first appearance.
+    pub sessions: Vec<Session>,
+    /// Rows dropped by `allow_missing` because a value was missing.
+    pub dropped_rows: usize,
+}
+
+/// Errors in session data.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A problem with the header.
+    #[error("{path}: line 1 (header): {message}")]
+    Header {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A problem with a value or a row.
+    #[error("{path}: line {line}, column '{column}': {message}")]
+    Value {
+        /// The file.
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// Column name.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A problem with a whole row.
+    #[error("{path}: line {line}: {message}")]
+    Row {
+        /// The file.
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// Generating sessions failed.
+    #[error("{0}")]
+    Generate(String),
+}
+
+impl From<EngineError> for SessionError {
+    fn from(e: EngineError) -> Self {
+        SessionError::Generate(e.to_string())
+    }
+}
+
+impl From<PlanError> for SessionError {
+    fn from(e: PlanError) -> Self {
+        SessionError::Generate(e.to_string())
+    }
+}
+
+const KEYS: [&str; 3] = ["session", "strategy", "iteration"];
+
+/// One parsed row: iteration, state, line number.
+type Observation = (u32, Vec<f64>, u64);
+
+impl Sessions {
+    /// Reads a session CSV. With `allow_missing`, rows with a missing (empty)
+    /// objective value are dropped and counted instead of being an error.
+    pub fn read(path: &Path, allow_missing: bool) -> Result<Sessions, SessionError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SessionError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        Self::parse(&text, &name, allow_missing)
+    }
+
+    /// Parses session CSV text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str, allow_missing: bool) -> Result<Sessions, SessionError> {
+        let header_err = |m: String| SessionError::Header {
+            path: origin.to_string(),
+            message: m,
+        };
+        if text.trim().is_empty() {
+            return Err(header_err(
+                "the file is empty; expected a header `session,strategy,iteration,<objective>...`"
+                    .into(),
+            ));
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| header_err(format!("cannot read the header: {e}")))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let pos = |k: &str| header.iter().position(|h| h == k);
+        let missing: Vec<&str> = KEYS.iter().copied().filter(|k| pos(k).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(header_err(format!(
+                "missing column(s) {}; the header was `{}`",
+                missing.join(", "),
+                header.join(",")
+            )));
+        }
+        let (cs, ck, ci) = (
+            pos("session").unwrap(),
+            pos("strategy").unwrap(),
+            pos("iteration").unwrap(),
+        );
+        let objective_cols: Vec<usize> = (0..header.len())
+            .filter(|c| ![cs, ck, ci].contains(c))
+            .collect();
+        if objective_cols.is_empty() {
+            return Err(header_err(
+                "no objective columns after session, strategy, iteration".into(),
+            ));
+        }
+        for (k, c) in objective_cols.iter().enumerate() {
+            if header[*c].is_empty() {
+                return Err(header_err(format!("column {} has an empty name", c + 1)));
+            }
+            if objective_cols[..k].iter().any(|d| header[*d] == header[*c]) {
+                return Err(header_err(format!("column '{}' appears twice", header[*c])));
+            }
+        }
+        if objective_cols.len() > crate::model::MAX_OBJECTIVES {
+            return Err(header_err(format!(
+                "{} objective columns; at most {} are supported",
+                objective_cols.len(),
+                crate::model::MAX_OBJECTIVES
+            )));
+        }
+        let objectives: Vec<String> = objective_cols.iter().map(|c| header[*c].clone()).collect();
+
+        let mut order: Vec<String> = Vec::new();
+        let mut by_id: HashMap<String, (String, Vec<Observation>)> = HashMap::new();
+        let mut dropped = 0;
+        let mut rows = 0;
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                SessionError::Row {
+                    path: origin.to_string(),
+                    line,
+                    message: csv_message(&e),
+                }
+            })?;
+            let line = rec.position().map_or(0, |p| p.line());
+            rows += 1;
+            let value_err = |col: usize, m: String| SessionError::Value {
+                path: origin.to_string(),
+                line,
+                column: header[col].clone(),
+                message: m,
+            };
+            let id = rec[cs].to_string();
+            if id.is_empty() {
+                return Err(value_err(cs, "missing session id".into()));
+            }
+            let strategy = rec[ck].to_string();
+            if strategy.is_empty() {
+                return Err(value_err(ck, "missing strategy".into()));
+            }
+            let it: u32 = rec[ci].parse().map_err(|_| {
+                value_err(
+                    ci,
+                    format!("'{}' is not a non-negative integer iteration", &rec[ci]),
+                )
+            })?;
+            let mut x = Vec::with_capacity(objective_cols.len());
+            let mut incomplete = false;
+            for c in &objective_cols {
+                let cell = &rec[*c];
+                if cell.is_empty() {
+                    if allow_missing {
+                        incomplete = true;
+                        break;
+                    }
+                    return Err(value_err(
+                        *c,
+                        "missing value (use --allow-missing to drop incomplete steps)".into(),
+                    ));
+                }
+                let v: f64 = cell
+                    .parse()
+                    .map_err(|_| value_err(*c, format!("'{cell}' is not a number")))?;
+                if !v.is_finite() {
+                    return Err(value_err(*c, format!("'{cell}' is not a finite number")));
+                }
+                x.push(v);
+            }
+            if incomplete {
+                dropped += 1;
+                continue;
+            }
+            let entry = by_id.entry(id.clone()).or_insert_with(|| {
+                order.push(id.clone());
+                (strategy.clone(), Vec::new())
+            });
+            if entry.0 != strategy {
+                return Err(value_err(
+                    ck,
+                    format!(
+                        "session '{id}' is logged under strategy '{}' earlier and '{strategy}' here",
+                        entry.0
+                    ),
+                ));
+            }
+            if let Some(prev) = entry.1.iter().find(|r| r.0 == it) {
+                return Err(SessionError::Row {
+                    path: origin.to_string(),
+                    line,
+                    message: format!(
+                        "session '{id}' iteration {it} appears twice (also on line {})",
+                        prev.2
+                    ),
+                });
+            }
+            entry.1.push((it, x, line));
+        }
+        if rows == 0 {
+            return Err(header_err("the header is followed by no data rows".into()));
+        }
+        let sessions = order
+            .into_iter()
+            .map(|id| {
+                let (strategy, mut obs) = by_id.remove(&id).expect("recorded above");
+                obs.sort_by_key(|r| r.0);
+                Session {
+                    id,
+                    strategy,
+                    iterations: obs.iter().map(|r| r.0).collect(),
+                    states: obs.into_iter().map(|r| r.1).collect(),
+                }
+            })
+            .collect();
+        Ok(Sessions {
+            objectives,
+            sessions,
+            dropped_rows: dropped,
+        })
+    }
+
+    /// The CSV text of these sessions.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut head = vec!["session".to_string(), "strategy".into(), "iteration".into()];
+        head.extend(self.objectives.iter().cloned());
+        w.write_record(&head).expect("in memory");
+        for s in &self.sessions {
+            for (it, x) in s.iterations.iter().zip(&s.states) {
+                let mut row = vec![s.id.clone(), s.strategy.clone(), it.to_string()];
+                row.extend(x.iter().map(|v| crate::report::num(*v)));
+                w.write_record(&row).expect("in memory");
+            }
+        }
+        w.into_inner().expect("in memory")
+    }
+
+    /// Strategy names in order of first appearance.
+    pub fn strategies(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.sessions {
+            if !out.contains(&s.strategy) {
+                out.push(s.strategy.clone());
+            }
+        }
+        out
+    }
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("has {len} fields but the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Block of the observation-noise Philox stream (far above the step blocks).
+const OBSERVATION_BLOCK: u32 = 0x4000_0000;
+
+/// Simulates `sessions` sessions of `iterations` iterations per strategy of
+/// `model` and records them at whole iterations (with dt < 1 the steps in
+/// between are integrated but not recorded). With `observation_noise` > 0,
+/// each recorded value gets independent normal noise of that standard
+/// deviation and is clamped to its objective's bounds.
+pub fn generate(
+    model: &Model,
+    engine: &mut dyn Engine,
+    sessions: u32,
+    iterations: u32,
+    seed: u64,
+    observation_noise: f64,
+) -> Result<Sessions, SessionError> {
+    let per = (1.0 / model.dt).round();
+    if per < 1.0 || (per * model.dt - 1.0).abs() > 1e-9 {
+        return Err(SessionError::Generate(format!(
+            "dt = {} does not divide one iteration; use a dt of 1/k for a whole number k",
+            model.dt
+        )));
+    }
+    if sessions == 0 || iterations == 0 {
+        return Err(SessionError::Generate(
+            "--sessions and --iterations must be at least 1".into(),
+        ));
+    }
+    if !(observation_noise.is_finite() && observation_noise >= 0.0) {
+        return Err(SessionError::Generate(format!(
+            "--observation-noise {observation_noise} must be finite and ≥ 0"
+        )));
+    }
+    let per = per as u32;
+    let scenarios: Vec<Scenario> = (0..model.strategies.len())
+        .map(|k| Scenario::new(model, Policy::Fixed { strategy: k }))
+        .collect();
+    let opts = JobOptions {
+        paths: u64::from(sessions),
+        steps: Some(iterations * per),
+        seed,
+        record_paths: sessions,
+        keep_terminal: 0,
+        ..Default::default()
+    };
+    let job = Job::new(&scenarios, &opts)?;
+    let out = engine.run(&job, &mut |_| {})?;
+    let n = model.n();
+    let steps = (iterations * per) as usize;
+    let k = key(seed ^ 0x6f62_7365_7276_6564); // a stream of its own for observation noise
+    let mut list = Vec::new();
+    for (set, (sc, o)) in scenarios.iter().zip(&out.sets).enumerate() {
+        for (p, path) in o.paths.chunks_exact((steps + 1) * n).enumerate() {
+            let mut states = Vec::with_capacity(iterations as usize + 1);
+            for it in 0..=iterations {
+                let x = &path[(it * per) as usize * n..][..n];
+                let mut z = [0.0f32; 8];
+                if observation_noise > 0.0 {
+                    for b in 0..n.div_ceil(4) {
+                        let q = normals4(philox4x32_10(
+                            [p as u32, it, set as u32, OBSERVATION_BLOCK + b as u32],
+                            k,
+                        ));
+                        z[b * 4..b * 4 + 4].copy_from_slice(&q);
+                    }
+                }
+                states.push(
+                    (0..n)
+                        .map(|i| {
+                            let o = &model.objectives[i];
+                            let v = f64::from(x[i]) + observation_noise * f64::from(z[i]);
+                            if observation_noise > 0.0 {
+                                v.clamp(o.lower, o.upper)
+                            } else {
+                                v
+                            }
+                        })
+                        .collect(),
+                );
+            }
+            list.push(Session {
+                id: format!("{}-{:04}", sc.name, p),
+                strategy: sc.name.clone(),
+                iterations: (0..=iterations).collect(),
+                states,
+            });
+        }
+    }
+    Ok(Sessions {
+        objectives: model.objective_names(),
+        sessions: list,
+        dropped_rows: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_in_any_order_are_sorted_per_session() {
+        let text = "session,strategy,iteration,a,b\ns1,X,1,2,3\ns2,Y,0,1,1\ns1,X,0,1,2\n";
+        let s = Sessions::parse(text, "t.csv", false).unwrap();
+        assert_eq!(s.objectives, ["a", "b"]);
+        assert_eq!(s.sessions[0].iterations, [0, 1]);
+        assert_eq!(s.sessions[0].states[1], [2.0, 3.0]);
+        assert_eq!(s.strategies(), ["X", "Y"]);
+        let again = Sessions::parse(std::str::from_utf8(&s.to_csv()).unwrap(), "u", false).unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn missing_values_are_errors_unless_allowed() {
+        let text = "session,strategy,iteration,a\ns,X,0,1\ns,X,1,\ns,X,2,3\n";
+        let e = Sessions::parse(text, "t.csv", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 3") && e.contains("'a'") && e.contains("missing value"),
+            "{e}"
+        );
+        let s = Sessions::parse(text, "t.csv", true).unwrap();
+        assert_eq!(s.dropped_rows, 1);
+        assert_eq!(s.sessions[0].iterations, [0, 2]);
+    }
+}
