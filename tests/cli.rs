@@ -645,3 +645,195 @@ fn bench_writes_its_tables() {
         serde_json::from_slice(&std::fs::read(dir.path().join("bench.json")).unwrap()).unwrap();
     assert!(rows[0]["path_steps_per_s"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn generate_fit_and_simulate_the_fitted_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("s.csv");
+    mosde()
+        .args([
+            "generate",
+            "--sessions",
+            "40",
+            "--iterations",
+            "8",
+            "--seed",
+            "2",
+            "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&data).unwrap();
+    assert!(text.starts_with("session,strategy,iteration,security,efficiency,functionality\n"));
+    assert_eq!(text.lines().count(), 1 + 4 * 40 * 9);
+    let fitted = dir.path().join("fitted.toml");
+    let report = dir.path().join("report.json");
+    mosde()
+        .args([
+            "fit",
+            "--preset",
+            "code-generation",
+            "--holdout",
+            "0.25",
+            "--bootstrap",
+            "50",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("--out")
+        .arg(&fitted)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("R2 trajectory"))
+        .stderr(predicate::str::contains("pinned at its lower bound"));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let s = &r["strategies"][0];
+    for key in [
+        "name",
+        "A",
+        "kappa",
+        "interference",
+        "target",
+        "sigma",
+        "noise_correlation",
+        "increment_correlation",
+        "eigenvalues",
+        "rho",
+        "rho_ci",
+        "r2_one_step",
+        "r2_holdout",
+        "r2_trajectory",
+        "increments",
+    ] {
+        assert!(s.get(key).is_some(), "report.json strategy lacks {key}");
+    }
+    assert!(s["r2_holdout"].is_f64());
+    mosde()
+        .args([
+            "simulate", "--engine", "cpu", "--paths", "500", "-q", "--model",
+        ])
+        .arg(&fitted)
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn replicate_writes_the_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    mosde()
+        .args(["replicate", "--bootstrap", "20", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| FF |"));
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("replication.json")).unwrap())
+            .unwrap();
+    assert_eq!(j["strategies"].as_array().unwrap().len(), 4);
+    for key in ["rho", "r2", "equilibrium"] {
+        assert!(
+            j["strategies"][0]["paper"].get(key).is_some()
+                && j["strategies"][0]["ours"].get(key).is_some(),
+            "{key}"
+        );
+    }
+    assert!(
+        j["interference"]["paper"]["I_fe"].is_f64() && j["interference"]["ours"]["I_fs"].is_f64()
+    );
+    for f in [
+        "replication.md",
+        "sessions.csv",
+        "fitted.toml",
+        "report.json",
+    ] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn bad_session_files_exit_2_naming_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = "session,strategy,iteration,a,b\n";
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("empty", String::new(), "empty"),
+        (
+            "missing column",
+            "session,strategy,a\ns,X,1\n".into(),
+            "missing column(s) iteration",
+        ),
+        (
+            "no objectives",
+            "session,strategy,iteration\ns,X,0\n".into(),
+            "no objective columns",
+        ),
+        (
+            "not a number",
+            format!("{h}s,X,0,1,2\ns,X,1,1,zz\n"),
+            "line 3, column 'b': 'zz' is not a number",
+        ),
+        (
+            "missing value",
+            format!("{h}s,X,0,1,2\ns,X,1,,2\n"),
+            "line 3, column 'a': missing value",
+        ),
+        (
+            "NaN",
+            format!("{h}s,X,0,1,NaN\n"),
+            "line 2, column 'b': 'NaN' is not a finite number",
+        ),
+        (
+            "bad iteration",
+            format!("{h}s,X,-1,1,2\n"),
+            "line 2, column 'iteration'",
+        ),
+        (
+            "duplicate iteration",
+            format!("{h}s,X,0,1,2\ns,X,0,1,3\n"),
+            "line 3: session 's' iteration 0 appears twice (also on line 2)",
+        ),
+        (
+            "mixed strategies",
+            format!("{h}s,X,0,1,2\ns,Y,1,1,3\n"),
+            "line 3, column 'strategy'",
+        ),
+        (
+            "wrong field count",
+            format!("{h}s,X,0,1,2\ns,X,1,1\n"),
+            "line 3: has 4 fields but the header has 5",
+        ),
+        (
+            "duplicate column",
+            "session,strategy,iteration,a,a\ns,X,0,1,2\n".into(),
+            "column 'a' appears twice",
+        ),
+        ("no rows", h.to_string(), "no data rows"),
+        (
+            "empty session id",
+            format!("{h},X,0,1,2\n"),
+            "line 2, column 'session': missing session id",
+        ),
+    ];
+    for (what, text, msg) in cases {
+        let data = write(dir.path(), &format!("{what}.csv"), &text);
+        let out = mosde()
+            .arg("fit")
+            .arg("--data")
+            .arg(&data)
+            .arg("--out")
+            .arg(dir.path().join("f.toml"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(msg), "{what}: stderr lacks '{msg}':\n{err}");
+        assert!(
+            err.contains(&*data.to_string_lossy()),
+            "{what}: the file is not named:\n{err}"
+        );
+    }
+}

@@ -1,9 +1,11 @@
 //! Analysis: spectra of the drift, and reports reduced from simulation output.
 
 pub mod convergence;
+pub mod fit;
 pub mod moments;
 pub mod paper;
 pub mod pareto;
+pub mod replication;
 pub mod sessions;
 pub mod spectral;
 

@@ -75,6 +75,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         let opts = JobOptions {
             paths: a.paths,
             steps: Some(a.steps),
+            record_every: a.record_every,
             ..Default::default()
         };
         let job = Job::new(&scenarios, &opts)?;

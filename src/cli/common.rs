@@ -5,6 +5,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mosde::analysis::fit::FitError;
+use mosde::analysis::pareto::PointsError;
 use mosde::analysis::sessions::SessionError;
 use mosde::engine::{EngineError, PlanError};
 use mosde::model::{Model, ModelError};
@@ -21,6 +23,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<ModelError>()
             || cause.is::<PlanError>()
             || cause.is::<SessionError>()
+            || cause.is::<FitError>()
+            || cause.is::<PointsError>()
         {
             return 2;
         }

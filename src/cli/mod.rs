@@ -8,8 +8,10 @@ mod analyze;
 mod bench;
 mod common;
 mod devices;
+mod fit;
 mod generate;
 mod pareto;
+mod replicate;
 mod simulate;
 
 use std::process::ExitCode;
@@ -32,6 +34,10 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the GPU adapters wgpu can reach.
     Devices(devices::DevicesArgs),
+    /// Fit the SDE to logged sessions (CSV); write the fitted model and a report.
+    Fit(fit::FitArgs),
+    /// The paper's experiment: generate sessions from the preset, fit them, compare.
+    Replicate(replicate::ReplicateArgs),
     /// Non-dominated front and hypervolume of a table of points (CSV).
     Pareto(pareto::ParetoArgs),
     /// Simulate logged sessions (CSV) from a model.
@@ -56,6 +62,8 @@ pub fn main() -> ExitCode {
         Command::Bench(a) => bench::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Pareto(a) => pareto::run(a),
+        Command::Fit(a) => fit::run(a),
+        Command::Replicate(a) => replicate::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -139,6 +139,16 @@ pub fn open(
         EngineKind::Cpu => Ok((Box::new(cpu::CpuEngine::new(threads)?), None)),
         EngineKind::Gpu => Ok((Box::new(gpu::GpuEngine::new()?), None)),
         EngineKind::Auto => match gpu::GpuEngine::new() {
+            // A software adapter (lavapipe, WARP) is a CPU running the kernel
+            // through an emulation layer; the CPU engine beats it whenever
+            // moments are recorded often, so auto keeps to the CPU engine.
+            Ok(g) if g.context().info.device_type == wgpu::DeviceType::Cpu => {
+                let note = format!(
+                    "only a software GPU adapter was found ({}); using the CPU engine (--engine gpu uses the adapter)",
+                    g.context().info.name
+                );
+                Ok((Box::new(cpu::CpuEngine::new(threads)?), Some(note)))
+            }
             Ok(g) => Ok((Box::new(g), None)),
             Err(e) => {
                 let note = format!("no usable GPU ({e}); falling back to the CPU engine");

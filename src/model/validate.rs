@@ -219,8 +219,9 @@ pub(super) fn validate(mut spec: ModelSpec) -> Result<Model, Vec<Problem>> {
 
 fn strategy(c: &mut Checker, f: &str, s: &super::StrategySpec, n: usize) -> Option<Strategy> {
     let target = c.vector(&format!("{f}.target"), &s.target, n);
+    // Negative rates are allowed (a fitted model may have them); analysis
+    // flags the strategy as unstable.
     let rates = c.vector(&format!("{f}.rates"), &s.rates, n);
-    let rates = rates.filter(|r| c.non_negative(&format!("{f}.rates"), r));
     let sigma = c.vector(&format!("{f}.sigma"), &s.sigma, n);
     let sigma = sigma.filter(|v| c.non_negative(&format!("{f}.sigma"), v));
     let interference = c.matrix(&format!("{f}.interference"), &s.interference, n);
