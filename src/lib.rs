@@ -33,3 +33,4 @@ pub mod engine;
 pub mod model;
 pub mod report;
 pub mod rng;
+pub mod sweep;

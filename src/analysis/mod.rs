@@ -6,6 +6,7 @@ pub mod moments;
 pub mod paper;
 pub mod pareto;
 pub mod replication;
+pub mod sensitivity;
 pub mod sessions;
 pub mod spectral;
 
@@ -88,6 +89,43 @@ pub struct StrategySummary {
     pub occupancy: Option<Vec<(String, f64)>>,
 }
 
+impl StrategySummary {
+    /// A summary with every number undefined (for listing field names).
+    pub fn empty(n: usize) -> Self {
+        let nan = vec![f64::NAN; n];
+        StrategySummary {
+            name: String::new(),
+            label: String::new(),
+            policy: String::new(),
+            theoretical_rate: None,
+            eigenvalues: None,
+            mode: None,
+            discrete_spectral_radius: None,
+            theoretical_log_rate: None,
+            target: None,
+            terminal_mean: nan.clone(),
+            terminal_sd: nan.clone(),
+            terminal_cov: vec![nan.clone(); n],
+            terminal_quantiles: Quantiles {
+                p05: nan.clone(),
+                p25: nan.clone(),
+                p50: nan.clone(),
+                p75: nan.clone(),
+                p95: nan.clone(),
+            },
+            effective_equilibrium: nan.clone(),
+            empirical_rate: None,
+            first_passage: convergence::first_passage(&[0], 0.0),
+            increment_correlation: vec![nan; n],
+            nonfinite_paths: 0,
+            hypervolume: f64::NAN,
+            pareto_share: f64::NAN,
+            pareto_front_size: 0,
+            occupancy: None,
+        }
+    }
+}
+
 /// A whole simulation report (`summary.json`) plus the moment series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -126,32 +164,44 @@ pub struct Report {
 impl Report {
     /// Reduces a job's output.
     pub fn new(scenarios: &[Scenario], job: &Job, out: &JobOutput, engine: EngineInfo) -> Report {
-        let first = &scenarios[0].model;
-        let dt = f64::from(job.sets[0].dt);
-        let n = first.n();
-        let samples: Vec<Vec<Vec<f64>>> = out.sets.iter().map(|s| terminal_rows(s, n)).collect();
+        Self::from_sets(scenarios, job, 0, &out.sets, engine)
+    }
+
+    /// Reduces the outputs of the job's sets `first..first + scenarios.len()`
+    /// (a sweep point's strategies), pooling the Pareto analysis over them.
+    pub fn from_sets(
+        scenarios: &[Scenario],
+        job: &Job,
+        first: usize,
+        outputs: &[SetOutput],
+        engine: EngineInfo,
+    ) -> Report {
+        let base = &scenarios[0].model;
+        let dt = f64::from(job.sets[first].dt);
+        let n = base.n();
+        let samples: Vec<Vec<Vec<f64>>> = outputs.iter().map(|s| terminal_rows(s, n)).collect();
         let norm = pareto::Normalization {
-            objectives: first.objective_names(),
-            lower: first.objectives.iter().map(|o| o.lower).collect(),
-            upper: first.objectives.iter().map(|o| o.upper).collect(),
+            objectives: base.objective_names(),
+            lower: base.objectives.iter().map(|o| o.lower).collect(),
+            upper: base.objectives.iter().map(|o| o.upper).collect(),
             minimize: vec![false; n],
         };
         let pooled = pareto::pooled(&samples, &norm);
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
-        for (k, (sc, set)) in scenarios.iter().zip(&out.sets).enumerate() {
-            let (mut summary, moments) = summarize(sc, job, k, set, &samples[k]);
+        for (k, (sc, set)) in scenarios.iter().zip(outputs).enumerate() {
+            let (mut summary, moments) = summarize(sc, job, first + k, set, &samples[k]);
             summary.hypervolume = pooled.hypervolume[k];
             summary.pareto_share = pooled.share[k];
             summary.pareto_front_size = pooled.front_size[k];
             strategies.push(summary);
             all_moments.push(moments);
         }
-        let paths = u64::from(job.sets[0].paths);
-        let sample = u64::from(job.sets[0].keep_terminal);
+        let paths = u64::from(job.sets[first].paths);
+        let sample = u64::from(job.sets[first].keep_terminal);
         Report {
-            model: first.name.clone(),
-            objectives: first.objective_names(),
+            model: base.name.clone(),
+            objectives: base.objective_names(),
             paths,
             steps: job.run.steps,
             dt,

@@ -10,6 +10,7 @@ use mosde::analysis::pareto::PointsError;
 use mosde::analysis::sessions::SessionError;
 use mosde::engine::{EngineError, PlanError};
 use mosde::model::{Model, ModelError};
+use mosde::sweep::SweepError;
 
 /// A usage or input error: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,10 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<SessionError>()
             || cause.is::<FitError>()
             || cause.is::<PointsError>()
+            || matches!(
+                cause.downcast_ref::<SweepError>(),
+                Some(SweepError::Invalid { .. } | SweepError::Io { .. } | SweepError::Model(_))
+            )
         {
             return 2;
         }
@@ -86,6 +91,41 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Parses `--shard`: `i/n` (0-based), or `n` alone with the index taken from
+/// the scheduler: JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or
+/// SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN (Slurm job arrays).
+pub fn parse_shard(s: &str) -> Result<(u64, u64), InputError> {
+    let bad = |why: String| InputError(format!("--shard {s}: {why}"));
+    let (i, n) = match s.split_once('/') {
+        Some((i, n)) => (
+            i.trim()
+                .parse::<u64>()
+                .map_err(|_| bad("expected i/n with whole numbers, e.g. 0/4".into()))?,
+            n.trim()
+                .parse::<u64>()
+                .map_err(|_| bad("expected i/n with whole numbers, e.g. 0/4".into()))?,
+        ),
+        None => {
+            let n = s.trim().parse::<u64>().map_err(|_| {
+                bad("expected i/n, or n with the index from the environment".into())
+            })?;
+            let env = |k: &str| {
+                std::env::var(k)
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+            };
+            let i = env("JOB_COMPLETION_INDEX")
+                .or_else(|| env("SLURM_ARRAY_TASK_ID").map(|t| t - env("SLURM_ARRAY_TASK_MIN").unwrap_or(0)))
+                .ok_or_else(|| bad("no shard index: set JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, or give i/n".into()))?;
+            (i, n)
+        }
+    };
+    if n == 0 || i >= n {
+        return Err(bad(format!("index {i} must be below the shard count {n}")));
+    }
+    Ok((i, n))
+}
+
 /// `results/runs/<UTC timestamp>`.
 pub fn default_run_dir() -> PathBuf {
     let secs = SystemTime::now()
@@ -138,6 +178,13 @@ mod tests {
         assert!(parse_count("1.5").is_err());
         assert!(parse_count("-3").is_err());
         assert!(parse_count("2^64").is_err());
+    }
+
+    #[test]
+    fn shards_parse() {
+        assert_eq!(parse_shard("2/5").unwrap(), (2, 5));
+        assert!(parse_shard("5/5").is_err());
+        assert!(parse_shard("a/2").is_err());
     }
 
     #[test]

@@ -10,9 +10,11 @@ mod common;
 mod devices;
 mod fit;
 mod generate;
+mod merge;
 mod pareto;
 mod replicate;
 mod simulate;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -34,6 +36,12 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the GPU adapters wgpu can reach.
     Devices(devices::DevicesArgs),
+    /// What-if sweep over model parameters (grid, random, Latin hypercube, Sobol', Morris).
+    Sweep(sweep::SweepArgs),
+    /// Sobol' indices or Morris elementary effects of a sweep's metrics.
+    Sensitivity(sweep::SweepArgs),
+    /// Combine shard outputs (simulate, sweep, sensitivity) into one run's outputs.
+    Merge(merge::MergeArgs),
     /// Fit the SDE to logged sessions (CSV); write the fitted model and a report.
     Fit(fit::FitArgs),
     /// The paper's experiment: generate sessions from the preset, fit them, compare.
@@ -63,6 +71,9 @@ pub fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Pareto(a) => pareto::run(a),
         Command::Fit(a) => fit::run(a),
+        Command::Sweep(a) => sweep::run(a, "sweep"),
+        Command::Sensitivity(a) => sweep::run(a, "sensitivity"),
+        Command::Merge(a) => merge::run(a),
         Command::Replicate(a) => replicate::run(a),
     };
     match result {

@@ -38,6 +38,10 @@ pub struct Scenario {
     pub model: Model,
     /// The policy.
     pub policy: Policy,
+    /// The parameter-set index in the RNG counter; by default the set's
+    /// position in the job. Sweeps fix it so that a point's noise does not
+    /// depend on which other points share its batch.
+    pub stream: Option<u32>,
 }
 
 impl Scenario {
@@ -58,12 +62,13 @@ impl Scenario {
             label,
             model: model.clone(),
             policy,
+            stream: None,
         }
     }
 }
 
 /// Settings shared by every set of a job.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JobOptions {
     /// Paths per set.
     pub paths: u64,
@@ -233,18 +238,23 @@ impl Job {
         let keep = opts.keep_terminal.min(paths);
         let rec_paths = opts.record_paths.min(paths);
 
-        // Sub-blocks per block: aim for at least 4096 blocks per job so wide
+        // Sub-blocks per block: aim for at least 4096 blocks per set so wide
         // GPUs stay busy, and at most 16 sub-blocks so partials stay small.
-        let total_paths = opts.paths * scenarios.len() as u64;
+        // It depends only on the paths per set, so a set's blocks (and thus
+        // its bits) do not depend on which other sets share the job.
         let mut sub = 1u32;
-        while sub < 16 && total_paths / (u64::from(sub) * 2 * u64::from(WG)) >= 4096 {
+        while sub < 16 && opts.paths / (u64::from(sub) * 2 * u64::from(WG)) >= 4096 {
             sub *= 2;
         }
 
         let mut sets = Vec::with_capacity(scenarios.len());
         let mut strategies = Vec::new();
         for (index, sc) in scenarios.iter().enumerate() {
-            let set_index = if opts.common_noise { 0 } else { index as u32 };
+            let set_index = match sc.stream {
+                Some(s) => s,
+                None if opts.common_noise => 0,
+                None => index as u32,
+            };
             let base = strategies.len() as u32;
             for st in &sc.model.strategies {
                 strategies.push(pack_strategy(st, n));

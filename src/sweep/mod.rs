@@ -1,0 +1,612 @@
+//! What-if sweeps: a spec of parameter paths and a design, the points it
+//! yields, and the scalar metrics read off each point's report.
+//!
+//! ```toml
+//! model = "code-generation"          # a preset; or model_file = "path.toml"
+//! strategies = ["AI"]                # optional; default: all
+//! paths = 10000
+//! design = "sobol"                   # grid | random | latin-hypercube | sobol | morris
+//! samples = 256
+//! metrics = ["terminal_mean.security", "hypervolume"]
+//! [[parameters]]
+//! path = "strategies.AI.interference[0][2]"
+//! range = [-0.5, 0.0]
+//! ```
+
+pub mod design;
+pub mod run;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use design::Design;
+
+use crate::analysis::StrategySummary;
+use crate::model::{Model, ModelError, ModelSpec};
+
+/// A sweep spec as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// A preset name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// A model file (relative paths are relative to the spec file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_file: Option<PathBuf>,
+    /// Strategies to run at every point (default: all), each under a fixed policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategies: Option<Vec<String>>,
+    /// Paths per point and strategy.
+    #[serde(default = "default_paths")]
+    pub paths: u64,
+    /// Steps (default: the model's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u32>,
+    /// Seed.
+    #[serde(default)]
+    pub seed: u64,
+    /// The design.
+    pub design: Design,
+    /// Base samples N (sobol: N·(D+2) points; morris: N·(D+1)); levels per
+    /// axis for grid; points for random and latin-hypercube.
+    pub samples: u32,
+    /// Metrics (default: every scalar metric).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<String>>,
+    /// The swept parameters.
+    pub parameters: Vec<ParameterSpec>,
+    /// Use the same noise at every point (common random numbers), so that
+    /// differences between points are differences of the model, not of the
+    /// noise. Default true.
+    #[serde(default = "yes")]
+    pub common_random_numbers: bool,
+    /// Replicates of the design's centre point, with independent noise, that
+    /// estimate each metric's Monte Carlo standard error.
+    #[serde(default = "default_replicates")]
+    pub mc_replicates: u32,
+    /// Bootstrap resamples for the Sobol' intervals.
+    #[serde(default = "default_bootstrap")]
+    pub bootstrap: usize,
+}
+
+fn default_paths() -> u64 {
+    10_000
+}
+fn yes() -> bool {
+    true
+}
+fn default_replicates() -> u32 {
+    8
+}
+fn default_bootstrap() -> usize {
+    200
+}
+
+/// One swept parameter as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterSpec {
+    /// The parameter's path, e.g. `strategies.AI.rates[2]`.
+    pub path: String,
+    /// A continuous range `[lo, hi]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[f64; 2]>,
+    /// A list of values (grid and random designs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<f64>>,
+}
+
+/// What a parameter path points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `strategies.<k>.interference[i][j]`.
+    Interference(usize, usize, usize),
+    /// `strategies.<k>.rates[i]`.
+    Rates(usize, usize),
+    /// `strategies.<k>.target[i]`.
+    Goal(usize, usize),
+    /// `strategies.<k>.sigma[i]`.
+    Sigma(usize, usize),
+    /// `strategies.<k>.noise_correlation[i][j]` (set symmetrically).
+    Correlation(usize, usize, usize),
+    /// `x0[i]`.
+    X0(usize),
+}
+
+/// A validated parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// The path as written.
+    pub path: String,
+    /// What it sets.
+    pub target: Target,
+    /// Range, or the list of values.
+    pub domain: Domain,
+}
+
+/// Where a parameter's values come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Domain {
+    /// Continuous `[lo, hi]`.
+    Range(f64, f64),
+    /// A list of values.
+    Values(Vec<f64>),
+}
+
+impl Parameter {
+    /// Maps a unit-cube coordinate to a value.
+    pub fn value(&self, u: f64) -> f64 {
+        match &self.domain {
+            Domain::Range(lo, hi) => lo + (hi - lo) * u,
+            Domain::Values(v) => v[((u * v.len() as f64) as usize).min(v.len() - 1)],
+        }
+    }
+}
+
+/// Errors in a sweep spec.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SweepError {
+    /// The spec file could not be read.
+    #[error("cannot read sweep spec {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The spec is invalid; the message names the field.
+    #[error("{origin}: {field}: {reason}")]
+    Invalid {
+        /// The spec file.
+        origin: String,
+        /// The field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// The model could not be loaded.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// Something else went wrong while running.
+    #[error("{0}")]
+    Run(String),
+}
+
+/// A validated sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The spec (canonical: what manifests record).
+    pub spec: SweepSpec,
+    /// The base model.
+    pub model: Model,
+    /// Strategy indices run at every point.
+    pub strategies: Vec<usize>,
+    /// Parameters.
+    pub parameters: Vec<Parameter>,
+    /// Metric names (`<strategy>.<field>[.<objective>]`).
+    pub metrics: Vec<String>,
+}
+
+fn parse_index(s: &str) -> Option<(Vec<usize>, &str)> {
+    // `name[i][j]` → ([i, j], name)
+    let open = s.find('[')?;
+    let name = &s[..open];
+    let mut idx = Vec::new();
+    let mut rest = &s[open..];
+    while let Some(r) = rest.strip_prefix('[') {
+        let close = r.find(']')?;
+        idx.push(r[..close].trim().parse().ok()?);
+        rest = &r[close + 1..];
+    }
+    rest.is_empty().then_some((idx, name))
+}
+
+/// Parses and checks a parameter path against a model.
+pub fn parse_path(path: &str, model: &Model) -> Result<Target, String> {
+    let n = model.n();
+    let check = |i: usize| -> Result<(), String> {
+        if i < n {
+            Ok(())
+        } else {
+            Err(format!(
+                "index {i} is out of range: the model has {n} objectives (0 to {})",
+                n - 1
+            ))
+        }
+    };
+    if let Some(rest) = path.strip_prefix("x0") {
+        let (idx, _) = parse_index(&format!("x0{rest}")).ok_or("expected x0[i]")?;
+        if idx.len() != 1 {
+            return Err("expected x0[i]".into());
+        }
+        check(idx[0])?;
+        return Ok(Target::X0(idx[0]));
+    }
+    let rest = path
+        .strip_prefix("strategies.")
+        .ok_or("expected strategies.<name>.<field>[i]... or x0[i]")?;
+    let (name, field) = rest
+        .split_once('.')
+        .ok_or("expected strategies.<name>.<field>[i]")?;
+    let k = model.strategy_index(name).ok_or_else(|| {
+        format!(
+            "unknown strategy '{name}'; the model has {}",
+            model
+                .strategies
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let (idx, field) =
+        parse_index(field).ok_or("expected an index such as rates[0] or interference[0][2]")?;
+    for i in &idx {
+        check(*i)?;
+    }
+    match (field, idx.as_slice()) {
+        ("interference", [i, j]) if i == j => Err("the interference diagonal is fixed at 0".into()),
+        ("interference", [i, j]) => Ok(Target::Interference(k, *i, *j)),
+        ("noise_correlation", [i, j]) if i == j => {
+            Err("the correlation diagonal is fixed at 1".into())
+        }
+        ("noise_correlation", [i, j]) => Ok(Target::Correlation(k, *i, *j)),
+        ("rates", [i]) => Ok(Target::Rates(k, *i)),
+        ("target", [i]) => Ok(Target::Goal(k, *i)),
+        ("sigma", [i]) => Ok(Target::Sigma(k, *i)),
+        (f, ix) => Err(format!(
+            "'{f}' with {} indices is not addressable; use interference[i][j], noise_correlation[i][j], rates[i], target[i], sigma[i] or x0[i]",
+            ix.len()
+        )),
+    }
+}
+
+/// Sets parameter values on a copy of a model spec.
+pub fn apply(base: &ModelSpec, params: &[Parameter], values: &[f64]) -> ModelSpec {
+    let mut s = base.clone();
+    let n = s.objectives.len();
+    for (p, v) in params.iter().zip(values) {
+        match p.target {
+            Target::Interference(k, i, j) => s.strategies[k].interference[i][j] = *v,
+            Target::Rates(k, i) => s.strategies[k].rates[i] = *v,
+            Target::Goal(k, i) => s.strategies[k].target[i] = *v,
+            Target::Sigma(k, i) => s.strategies[k].sigma[i] = *v,
+            Target::Correlation(k, i, j) => {
+                let c = s.strategies[k].noise_correlation.get_or_insert_with(|| {
+                    (0..n)
+                        .map(|a| (0..n).map(|b| if a == b { 1.0 } else { 0.0 }).collect())
+                        .collect()
+                });
+                c[i][j] = *v;
+                c[j][i] = *v;
+            }
+            Target::X0(i) => s.x0[i] = *v,
+        }
+    }
+    s
+}
+
+/// Every scalar of a strategy summary, with field names
+/// `<field>[.<objective>]` (matrices: `<field>.<a>.<b>`).
+pub fn scalars(s: &StrategySummary, objectives: &[String]) -> Vec<(String, f64)> {
+    let o = |f: &str, v: &[f64]| -> Vec<(String, f64)> {
+        objectives
+            .iter()
+            .zip(v)
+            .map(|(n, x)| (format!("{f}.{n}"), *x))
+            .collect()
+    };
+    let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
+    let mut out = vec![
+        ("theoretical_rate".to_string(), opt(s.theoretical_rate)),
+        (
+            "discrete_spectral_radius".into(),
+            opt(s.discrete_spectral_radius),
+        ),
+        ("theoretical_log_rate".into(), opt(s.theoretical_log_rate)),
+        ("empirical_rate".into(), opt(s.empirical_rate)),
+    ];
+    out.extend(o("terminal_mean", &s.terminal_mean));
+    out.extend(o("terminal_sd", &s.terminal_sd));
+    out.extend(o("effective_equilibrium", &s.effective_equilibrium));
+    for (q, v) in [
+        ("p05", &s.terminal_quantiles.p05),
+        ("p25", &s.terminal_quantiles.p25),
+        ("p50", &s.terminal_quantiles.p50),
+        ("p75", &s.terminal_quantiles.p75),
+        ("p95", &s.terminal_quantiles.p95),
+    ] {
+        out.extend(o(&format!("terminal_quantiles.{q}"), v));
+    }
+    let fp = &s.first_passage;
+    out.push(("first_passage.reached_fraction".into(), fp.reached_fraction));
+    out.push(("first_passage.mean".into(), opt(fp.mean)));
+    out.push(("first_passage.p50".into(), opt(fp.p50)));
+    out.push(("first_passage.p90".into(), opt(fp.p90)));
+    for a in 0..objectives.len() {
+        for b in a + 1..objectives.len() {
+            out.push((
+                format!("increment_correlation.{}.{}", objectives[a], objectives[b]),
+                s.increment_correlation[a][b],
+            ));
+        }
+    }
+    out.push(("nonfinite_paths".into(), s.nonfinite_paths as f64));
+    out.push(("hypervolume".into(), s.hypervolume));
+    out.push(("pareto_share".into(), s.pareto_share));
+    out.push(("pareto_front_size".into(), s.pareto_front_size as f64));
+    out
+}
+
+/// The field names [`scalars`] produces for these objectives.
+pub fn scalar_fields(objectives: &[String]) -> Vec<String> {
+    let dummy = StrategySummary::empty(objectives.len());
+    scalars(&dummy, objectives)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
+}
+
+impl Sweep {
+    /// Reads and validates a spec file.
+    pub fn from_file(path: &Path) -> Result<Sweep, SweepError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SweepError::Io {
+            path: origin.clone(),
+            source,
+        })?;
+        Self::from_toml(&text, &origin, path.parent())
+    }
+
+    /// Parses and validates spec text. `dir` resolves a relative `model_file`.
+    pub fn from_toml(text: &str, origin: &str, dir: Option<&Path>) -> Result<Sweep, SweepError> {
+        let invalid = |field: &str, reason: String| SweepError::Invalid {
+            origin: origin.to_string(),
+            field: field.to_string(),
+            reason,
+        };
+        let spec: SweepSpec = toml::from_str(text).map_err(|e| invalid("(file)", e.to_string()))?;
+        let model = match (&spec.model, &spec.model_file) {
+            (Some(name), None) => Model::preset(name)?,
+            (None, Some(file)) => {
+                let p = match dir {
+                    Some(d) if file.is_relative() => d.join(file),
+                    _ => file.clone(),
+                };
+                Model::from_file(&p)?
+            }
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "model",
+                    "give either model (a preset) or model_file, not both".into(),
+                ));
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "model",
+                    "missing: give model = \"<preset>\" or model_file = \"<path>\"".into(),
+                ));
+            }
+        };
+        Self::new(spec, model, origin)
+    }
+
+    /// Validates a spec against an already loaded model.
+    pub fn new(spec: SweepSpec, model: Model, origin: &str) -> Result<Sweep, SweepError> {
+        let invalid = |field: &str, reason: String| SweepError::Invalid {
+            origin: origin.to_string(),
+            field: field.to_string(),
+            reason,
+        };
+        if spec.paths == 0 || spec.paths > u64::from(u32::MAX) {
+            return Err(invalid(
+                "paths",
+                format!("{} is out of range (1 to {})", spec.paths, u32::MAX),
+            ));
+        }
+        if spec.samples == 0 {
+            return Err(invalid("samples", "must be at least 1".into()));
+        }
+        if spec.steps == Some(0) {
+            return Err(invalid("steps", "must be at least 1".into()));
+        }
+        if spec.parameters.is_empty() {
+            return Err(invalid(
+                "parameters",
+                "a sweep needs at least one [[parameters]] entry".into(),
+            ));
+        }
+        let strategies: Vec<usize> = match &spec.strategies {
+            None => (0..model.strategies.len()).collect(),
+            Some(names) if names.is_empty() => {
+                return Err(invalid("strategies", "is empty".into()));
+            }
+            Some(names) => names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    model.strategy_index(n).ok_or_else(|| {
+                        invalid(
+                            &format!("strategies[{i}]"),
+                            format!("unknown strategy '{n}'"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let mut parameters = Vec::new();
+        for (i, p) in spec.parameters.iter().enumerate() {
+            let field = format!("parameters[{i}]");
+            let target = parse_path(&p.path, &model)
+                .map_err(|r| invalid(&format!("{field}.path"), format!("'{}': {r}", p.path)))?;
+            if parameters.iter().any(|q: &Parameter| q.target == target) {
+                return Err(invalid(
+                    &format!("{field}.path"),
+                    format!("'{}' is swept twice", p.path),
+                ));
+            }
+            let domain = match (&p.range, &p.values) {
+                (Some([lo, hi]), None) => {
+                    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+                        return Err(invalid(
+                            &format!("{field}.range"),
+                            format!("[{lo}, {hi}] must be finite with lo < hi"),
+                        ));
+                    }
+                    Domain::Range(*lo, *hi)
+                }
+                (None, Some(v)) => {
+                    if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
+                        return Err(invalid(
+                            &format!("{field}.values"),
+                            "must be a non-empty list of finite numbers".into(),
+                        ));
+                    }
+                    if !matches!(spec.design, Design::Grid | Design::Random) {
+                        return Err(invalid(
+                            &format!("{field}.values"),
+                            format!(
+                                "a list of values needs design grid or random, not {:?}; give a range",
+                                spec.design
+                            ),
+                        ));
+                    }
+                    Domain::Values(v.clone())
+                }
+                (Some(_), Some(_)) => {
+                    return Err(invalid(&field, "give range or values, not both".into()));
+                }
+                (None, None) => {
+                    return Err(invalid(
+                        &field,
+                        "needs a range = [lo, hi] or values = [...]".into(),
+                    ));
+                }
+            };
+            parameters.push(Parameter {
+                path: p.path.clone(),
+                target,
+                domain,
+            });
+        }
+        if spec.design == Design::Sobol && 2 * parameters.len() > 100 {
+            return Err(invalid(
+                "parameters",
+                "the sobol design supports at most 50 parameters".into(),
+            ));
+        }
+        let names: Vec<String> = strategies
+            .iter()
+            .map(|k| model.strategies[*k].name.clone())
+            .collect();
+        let fields = scalar_fields(&model.objective_names());
+        let all: Vec<String> = names
+            .iter()
+            .flat_map(|s| fields.iter().map(move |f| format!("{s}.{f}")))
+            .collect();
+        let metrics = match &spec.metrics {
+            None => all.clone(),
+            Some(list) if list.is_empty() => return Err(invalid("metrics", "is empty".into())),
+            Some(list) => {
+                let mut out = Vec::new();
+                for (i, m) in list.iter().enumerate() {
+                    let hits: Vec<String> = if all.contains(m) {
+                        vec![m.clone()]
+                    } else if fields.contains(m) {
+                        names.iter().map(|s| format!("{s}.{m}")).collect()
+                    } else {
+                        return Err(invalid(
+                            &format!("metrics[{i}]"),
+                            format!(
+                                "unknown metric '{m}'; metrics are <strategy>.<field> or <field>, with fields {}",
+                                fields.join(", ")
+                            ),
+                        ));
+                    };
+                    for h in hits {
+                        if !out.contains(&h) {
+                            out.push(h);
+                        }
+                    }
+                }
+                out
+            }
+        };
+        Ok(Sweep {
+            spec,
+            model,
+            strategies,
+            parameters,
+            metrics,
+        })
+    }
+
+    /// Unit-cube points of the design.
+    pub fn unit_points(&self) -> Vec<Vec<f64>> {
+        let levels: Vec<Option<usize>> = self
+            .parameters
+            .iter()
+            .map(|p| match &p.domain {
+                Domain::Range(..) => None,
+                Domain::Values(v) => Some(v.len()),
+            })
+            .collect();
+        design::points(self.spec.design, self.spec.samples, &levels, self.spec.seed)
+    }
+
+    /// Parameter values of a unit-cube point.
+    pub fn values(&self, u: &[f64]) -> Vec<f64> {
+        self.parameters
+            .iter()
+            .zip(u)
+            .map(|(p, x)| p.value(*x))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_parse_and_check_indices() {
+        let m = Model::preset("code-generation").unwrap();
+        assert_eq!(
+            parse_path("strategies.AI.interference[0][2]", &m),
+            Ok(Target::Interference(3, 0, 2))
+        );
+        assert_eq!(parse_path("x0[1]", &m), Ok(Target::X0(1)));
+        assert!(
+            parse_path("strategies.AI.rates[3]", &m)
+                .unwrap_err()
+                .contains("out of range")
+        );
+        assert!(
+            parse_path("strategies.ZZ.rates[0]", &m)
+                .unwrap_err()
+                .contains("unknown strategy")
+        );
+        assert!(
+            parse_path("strategies.AI.interference[1][1]", &m)
+                .unwrap_err()
+                .contains("diagonal")
+        );
+        assert!(parse_path("strategies.AI.label[0]", &m).is_err());
+    }
+
+    #[test]
+    fn correlations_are_set_symmetrically() {
+        let m = Model::preset("code-generation").unwrap();
+        let p = Parameter {
+            path: "c".into(),
+            target: Target::Correlation(0, 0, 1),
+            domain: Domain::Range(0.0, 0.5),
+        };
+        let s = apply(&m.spec, &[p], &[0.3]);
+        let c = s.strategies[0].noise_correlation.as_ref().unwrap();
+        assert_eq!((c[0][1], c[1][0]), (0.3, 0.3));
+    }
+}

@@ -1,0 +1,184 @@
+//! Running a sweep: points in batches (many parameter sets per dispatch),
+//! one report per point, metrics read off it.
+//!
+//! A point's numbers depend only on the spec and the point: its noise stream
+//! is fixed by the point (or shared by all points with common random
+//! numbers), and its blocks of paths by its own path count. So batches,
+//! shards and resumed runs all give the same rows.
+
+use crate::analysis::Report;
+use crate::engine::{Engine, Job, JobOptions, Scenario};
+use crate::model::{Model, Policy};
+
+use super::{Sweep, SweepError, apply, scalars};
+
+/// Paths per batch: enough sets per dispatch to fill a large GPU.
+const BATCH_PATHS: u64 = 1 << 22;
+
+/// One evaluated point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Point index in the design.
+    pub point: u64,
+    /// Parameter values.
+    pub values: Vec<f64>,
+    /// Metric values, in the sweep's metric order (NaN when undefined).
+    pub metrics: Vec<f64>,
+    /// `ok`, or why the point was skipped.
+    pub status: String,
+}
+
+impl Sweep {
+    /// Points per batch for this sweep.
+    pub fn batch_points(&self) -> usize {
+        let per_point = self.spec.paths * self.strategies.len() as u64;
+        ((BATCH_PATHS / per_point.max(1)).max(1) as usize).min(4096)
+    }
+
+    fn options(&self, seed: u64) -> JobOptions {
+        JobOptions {
+            paths: self.spec.paths,
+            steps: self.spec.steps,
+            seed,
+            keep_terminal: self.spec.paths as u32,
+            common_noise: self.spec.common_random_numbers,
+            ..Default::default()
+        }
+    }
+
+    /// Evaluates the given points (indices into `unit`), batch by batch,
+    /// calling `done` with each finished batch (for progress and for
+    /// resumable output).
+    pub fn evaluate(
+        &self,
+        engine: &mut dyn Engine,
+        unit: &[Vec<f64>],
+        ids: &[u64],
+        done: &mut dyn FnMut(&[Row]) -> Result<(), SweepError>,
+    ) -> Result<(), SweepError> {
+        for batch in ids.chunks(self.batch_points()) {
+            let rows = self.evaluate_batch(engine, unit, batch, self.spec.seed)?;
+            done(&rows)?;
+        }
+        Ok(())
+    }
+
+    fn evaluate_batch(
+        &self,
+        engine: &mut dyn Engine,
+        unit: &[Vec<f64>],
+        ids: &[u64],
+        seed: u64,
+    ) -> Result<Vec<Row>, SweepError> {
+        let s = self.strategies.len();
+        let mut rows = Vec::with_capacity(ids.len());
+        let mut scenarios = Vec::new();
+        let mut owners = Vec::new(); // (row index, first scenario)
+        for &id in ids {
+            let values = self.values(&unit[id as usize]);
+            let spec = apply(&self.model.spec, &self.parameters, &values);
+            match Model::from_spec(spec, &format!("point {id}")) {
+                Ok(model) => {
+                    owners.push((rows.len(), scenarios.len()));
+                    for (j, &k) in self.strategies.iter().enumerate() {
+                        let mut sc = Scenario::new(&model, Policy::Fixed { strategy: k });
+                        sc.stream = Some(if self.spec.common_random_numbers {
+                            j as u32
+                        } else {
+                            (id as u32).wrapping_mul(s as u32) + j as u32
+                        });
+                        scenarios.push(sc);
+                    }
+                    rows.push(Row {
+                        point: id,
+                        values,
+                        metrics: Vec::new(),
+                        status: "ok".into(),
+                    });
+                }
+                Err(e) => {
+                    let reason = e
+                        .to_string()
+                        .lines()
+                        .skip(1)
+                        .map(|l| l.trim().trim_start_matches("- "))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    rows.push(Row {
+                        point: id,
+                        values,
+                        metrics: vec![f64::NAN; self.metrics.len()],
+                        status: format!("invalid: {reason}"),
+                    });
+                }
+            }
+        }
+        if !scenarios.is_empty() {
+            let job = Job::new(&scenarios, &self.options(seed))
+                .map_err(|e| SweepError::Run(e.to_string()))?;
+            let out = engine
+                .run(&job, &mut |_| {})
+                .map_err(|e| SweepError::Run(e.to_string()))?;
+            for (row, first) in owners {
+                let report = Report::from_sets(
+                    &scenarios[first..first + s],
+                    &job,
+                    first,
+                    &out.sets[first..first + s],
+                    engine.info(),
+                );
+                rows[row].metrics = self.metric_values(&report);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The sweep's metrics read off a point's report.
+    pub fn metric_values(&self, report: &Report) -> Vec<f64> {
+        let names = self.model.objective_names();
+        let mut all = Vec::new();
+        for st in &report.strategies {
+            for (field, v) in scalars(st, &names) {
+                all.push((format!("{}.{field}", st.name), v));
+            }
+        }
+        self.metrics
+            .iter()
+            .map(|m| all.iter().find(|(n, _)| n == m).map_or(f64::NAN, |p| p.1))
+            .collect()
+    }
+
+    /// The design's centre (unit coordinates 0.5), evaluated `mc_replicates`
+    /// times with independent noise: the spread of each metric across these
+    /// replicates is its Monte Carlo standard error.
+    pub fn replicate_centre(&self, engine: &mut dyn Engine) -> Result<Vec<Vec<f64>>, SweepError> {
+        let centre = vec![vec![0.5; self.parameters.len()]];
+        (0..self.spec.mc_replicates)
+            .map(|r| {
+                let seed = self.spec.seed.wrapping_add(0x1000 + u64::from(r));
+                Ok(self
+                    .evaluate_batch(engine, &centre, &[0], seed)?
+                    .remove(0)
+                    .metrics)
+            })
+            .collect()
+    }
+}
+
+/// Standard deviation of each metric across replicates (NaN-aware).
+pub fn replicate_sd(replicates: &[Vec<f64>], metrics: usize) -> Vec<f64> {
+    (0..metrics)
+        .map(|m| {
+            let v: Vec<f64> = replicates
+                .iter()
+                .map(|r| r[m])
+                .filter(|x| x.is_finite())
+                .collect();
+            if v.len() < 2 {
+                return f64::NAN;
+            }
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+        })
+        .collect()
+}
