@@ -2,8 +2,12 @@
 # The GPU benchmark and check run behind results/gpu/: mosde's GPU engine and
 # its peers on one card, in one go. Expects a release binary in $MOSDE (built
 # elsewhere for the same x86-64), a Vulkan driver, and writes under $OUT.
-#   MOSDE=path/to/mosde OUT=dir bash benches/gpu-run.sh
+#   MOSDE=path/to/mosde OUT=dir bash benches/gpu-run.sh [engine|sweep]
+# `engine` (the default): whole-run throughput, CPU/GPU agreement, peers.
+# `sweep`: the 4096-point sweep benchmark on both engines, and the engine
+# bench with moments recorded only at the end.
 set -u
+MODE=${1:-engine}
 B=${MOSDE:-target/release/mosde}
 OUT=${OUT:-/tmp/mosde-gpu-run}
 mkdir -p "$OUT"
@@ -12,6 +16,17 @@ run() { echo "### $*"; timeout 120 "$@" 2>&1; echo "### rc=$?"; }
 date -u
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,memory.total --format=csv,noheader 2>&1
 run "$B" devices
+if [ "$MODE" = sweep ]; then
+  for e in gpu cpu; do
+    run "$B" sweep --spec benches/sweep-4096.toml --engine $e --out "/tmp/sweep-$e" -q
+    cp "/tmp/sweep-$e/manifest.json" "$OUT/sweep-$e-manifest.json"
+    grep -h -A1 '"timings"' "/tmp/sweep-$e/manifest.json"
+  done
+  run "$B" bench --engine gpu --paths 2^24 --steps 1000 --repeat 3 --record-every 1000
+  run "$B" bench --engine gpu --paths 2^24 --steps 1000 --repeat 3
+  date -u
+  exit 0
+fi
 run "$B" bench --engine gpu --paths 2^24 --steps 1000 --repeat 3 --out "$OUT/bench-2e24"
 run "$B" bench --engine gpu --paths 2^20 --steps 1000 --repeat 3 --out "$OUT/bench-2e20"
 run "$B" bench --engine gpu --paths 2^24 --steps 1000 --repeat 3 --record-every 1000 --preset probe-reference

@@ -6,6 +6,8 @@
 //! numbers), and its blocks of paths by its own path count. So batches,
 //! shards and resumed runs all give the same rows.
 
+use rayon::prelude::*;
+
 use crate::analysis::Report;
 use crate::engine::{Engine, Job, JobOptions, Scenario};
 use crate::model::{Model, Policy};
@@ -119,15 +121,24 @@ impl Sweep {
             let out = engine
                 .run(&job, &mut |_| {})
                 .map_err(|e| SweepError::Run(e.to_string()))?;
-            for (row, first) in owners {
-                let report = Report::from_sets(
-                    &scenarios[first..first + s],
-                    &job,
-                    first,
-                    &out.sets[first..first + s],
-                    engine.info(),
-                );
-                rows[row].metrics = self.metric_values(&report);
+            let info = engine.info();
+            // Reports (quantiles, fronts, hypervolumes) are host work: one
+            // point per task keeps every core busy while the device idles.
+            let metrics: Vec<(usize, Vec<f64>)> = owners
+                .par_iter()
+                .map(|&(row, first)| {
+                    let report = Report::from_sets(
+                        &scenarios[first..first + s],
+                        &job,
+                        first,
+                        &out.sets[first..first + s],
+                        info.clone(),
+                    );
+                    (row, self.metric_values(&report))
+                })
+                .collect();
+            for (row, m) in metrics {
+                rows[row].metrics = m;
             }
         }
         Ok(rows)
