@@ -553,7 +553,15 @@ fn simulate_reports_pareto_statistics() {
         let hv = x["hypervolume"].as_f64().unwrap();
         // FF pins security at 0, which leaves it no volume above the lower bounds.
         let want_zero = x["name"] == "FF";
-        assert!(if want_zero { hv == 0.0 } else { hv > 0.0 && hv < 1.0 }, "{}: {hv}", x["name"]);
+        assert!(
+            if want_zero {
+                hv == 0.0
+            } else {
+                hv > 0.0 && hv < 1.0
+            },
+            "{}: {hv}",
+            x["name"]
+        );
     }
     let front = std::fs::read_to_string(dir.path().join("pareto_front.csv")).unwrap();
     assert!(front.starts_with("strategy,security,efficiency,functionality\n"));
@@ -838,4 +846,60 @@ fn bad_session_files_exit_2_naming_line_and_column() {
             "{what}: the file is not named:\n{err}"
         );
     }
+}
+
+#[test]
+fn figures_make_the_paper_set_and_plot_flags_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fig");
+    mosde()
+        .args(["figures", "--engine", "cpu", "--paths", "2000", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for name in [
+        "trajectories",
+        "phase_portraits",
+        "first_passage",
+        "pareto_fronts",
+        "eigenvalues",
+        "interference",
+        "increment_correlation",
+        "replication",
+        "fit_trajectories",
+    ] {
+        for ext in ["svg", "png"] {
+            assert!(
+                out.join(format!("{name}.{ext}")).exists(),
+                "{name}.{ext} missing"
+            );
+        }
+    }
+    let sim = dir.path().join("sim");
+    mosde()
+        .args([
+            "simulate", "--engine", "cpu", "--paths", "1000", "-q", "--plot", "--out",
+        ])
+        .arg(&sim)
+        .assert()
+        .success();
+    assert!(sim.join("phase_portraits.png").exists() && sim.join("paths.csv").exists());
+    let points = write(dir.path(), "p.csv", "a,b\n1,2\n2,1\n0,0\n");
+    mosde()
+        .args(["pareto", "--plot", "--input"])
+        .arg(&points)
+        .arg("--out")
+        .arg(dir.path().join("par"))
+        .assert()
+        .success();
+    assert!(dir.path().join("par/pareto_fronts.svg").exists());
+    mosde()
+        .args(["replicate", "--bootstrap", "10", "--plot", "--out"])
+        .arg(dir.path().join("rep"))
+        .assert()
+        .success();
+    assert!(
+        dir.path().join("rep/replication.png").exists()
+            && dir.path().join("rep/fit_trajectories.png").exists()
+    );
 }

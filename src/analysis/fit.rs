@@ -469,6 +469,22 @@ fn r2_one_step(core: &Core, inc: &[Increment]) -> f64 {
     1.0 - ss_res / ss_tot
 }
 
+/// One noise-free step of the fitted drift, clamped to the bounds when known.
+fn advance(
+    a: &DMatrix<f64>,
+    target: &DVector<f64>,
+    x: &mut DVector<f64>,
+    dt: f64,
+    bounds: Option<&[(f64, f64)]>,
+) {
+    *x = &*x + a * (target - &*x) * dt;
+    if let Some(b) = bounds {
+        for (i, (lo, hi)) in b.iter().enumerate() {
+            x[i] = x[i].clamp(*lo, *hi);
+        }
+    }
+}
+
 /// Trajectory R²: deterministic path from each session's first state.
 fn r2_trajectory(core: &Core, sessions: &[&Session], opts: &FitOptions) -> f64 {
     let n = core.target.len();
@@ -478,12 +494,13 @@ fn r2_trajectory(core: &Core, sessions: &[&Session], opts: &FitOptions) -> f64 {
         let mut t = s.iterations[0];
         for (it, obs) in s.iterations.iter().zip(&s.states).skip(1) {
             while t < *it {
-                x = &x + &core.a * (&core.target - &x) * opts.dt;
-                if let Some(b) = &opts.bounds {
-                    for i in 0..n {
-                        x[i] = x[i].clamp(b[i].0, b[i].1);
-                    }
-                }
+                advance(
+                    &core.a,
+                    &core.target,
+                    &mut x,
+                    opts.dt,
+                    opts.bounds.as_deref(),
+                );
                 t += 1;
             }
             for i in 0..n {
@@ -503,6 +520,29 @@ fn r2_trajectory(core: &Core, sessions: &[&Session], opts: &FitOptions) -> f64 {
     let ss_res: f64 = pairs.iter().map(|(_, o, p)| (o - p).powi(2)).sum();
     let ss_tot: f64 = pairs.iter().map(|(i, o, _)| (o - mean[*i]).powi(2)).sum();
     1.0 - ss_res / ss_tot
+}
+
+impl StrategyFit {
+    /// The noise-free path of the fitted model from `x0` over `steps`
+    /// iterations (`steps + 1` states), clamped to the bounds when known.
+    pub fn mean_path(
+        &self,
+        x0: &[f64],
+        steps: u32,
+        dt: f64,
+        bounds: Option<&[(f64, f64)]>,
+    ) -> Vec<Vec<f64>> {
+        let n = x0.len();
+        let a = DMatrix::from_fn(n, n, |i, j| self.a[i][j]);
+        let target = DVector::from_column_slice(&self.target);
+        let mut x = DVector::from_column_slice(x0);
+        let mut out = vec![x0.to_vec()];
+        for _ in 0..steps {
+            advance(&a, &target, &mut x, dt, bounds);
+            out.push(x.iter().copied().collect());
+        }
+        out
+    }
 }
 
 fn percentile(mut v: Vec<f64>, q: f64) -> f64 {

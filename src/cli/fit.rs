@@ -48,6 +48,9 @@ pub struct FitArgs {
     /// Where to write the fit report (JSON).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Draw fitted against observed trajectories into the folder of --out.
+    #[arg(long)]
+    plot: bool,
 }
 
 /// `--model`/`--preset` without a default: only used for the bounds.
@@ -155,6 +158,15 @@ pub fn run(a: FitArgs) -> anyhow::Result<()> {
     report::write_atomic(&a.out, spec.to_toml().as_bytes())?;
     if let Some(r) = &a.report {
         report::write_json(r, &fitted)?;
+    }
+    if a.plot {
+        let dir = a
+            .out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let files = report::plots::fit(dir, &data, &fitted, 4)?;
+        eprintln!("{} figure files -> {}", files.len(), dir.display());
     }
     print_fit(&fitted);
     for (s, e) in &fitted.failed {

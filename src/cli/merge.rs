@@ -16,6 +16,9 @@ pub struct MergeArgs {
     /// Output directory.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Draw the figures of a merged simulation.
+    #[arg(long)]
+    plot: bool,
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<()> {
@@ -34,7 +37,7 @@ pub fn run(a: MergeArgs) -> anyhow::Result<()> {
     if sweeps == a.dirs.len() {
         super::sweep::merge(&a.dirs, &a.out)
     } else if sims == a.dirs.len() {
-        super::simulate::merge(&a.dirs, &a.out)
+        super::simulate::merge(&a.dirs, &a.out, a.plot)
     } else {
         Err(InputError(format!(
             "each directory must hold one shard of the same kind of run (partials.json from `simulate --shard`, or sweep-state.json from `sweep`/`sensitivity --shard`); got {} simulate and {} sweep shards among {} directories",

@@ -8,6 +8,7 @@ mod analyze;
 mod bench;
 mod common;
 mod devices;
+mod figures;
 mod fit;
 mod generate;
 mod merge;
@@ -36,6 +37,9 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// List the GPU adapters wgpu can reach.
     Devices(devices::DevicesArgs),
+    /// Every figure of the paper set: trajectories, phase portraits, first
+    /// passage, Pareto fronts, eigenvalues, interference, fit and replication.
+    Figures(figures::FiguresArgs),
     /// What-if sweep over model parameters (grid, random, Latin hypercube, Sobol', Morris).
     Sweep(sweep::SweepArgs),
     /// Sobol' indices or Morris elementary effects of a sweep's metrics.
@@ -71,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Pareto(a) => pareto::run(a),
         Command::Fit(a) => fit::run(a),
+        Command::Figures(a) => figures::run(a),
         Command::Sweep(a) => sweep::run(a, "sweep"),
         Command::Sensitivity(a) => sweep::run(a, "sensitivity"),
         Command::Merge(a) => merge::run(a),

@@ -42,6 +42,9 @@ pub struct ParetoArgs {
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Draw the points and the front in 2-D projections.
+    #[arg(long)]
+    plot: bool,
 }
 
 #[derive(Serialize)]
@@ -184,6 +187,22 @@ pub fn run(a: ParetoArgs) -> anyhow::Result<()> {
         },
     };
     report::write_json(&dir.join("pareto.json"), &out)?;
+    if a.plot {
+        let bounds: Vec<(f64, f64)> = out
+            .normalization
+            .lower
+            .iter()
+            .copied()
+            .zip(out.normalization.upper.iter().copied())
+            .collect();
+        report::plots::point_table(
+            &dir,
+            &out.normalization.objectives,
+            &table.values,
+            &bounds,
+            &minimize,
+        )?;
+    }
     println!(
         "{} rows, {} on the front, hypervolume {:.6} -> {}",
         out.rows,

@@ -31,6 +31,9 @@ pub struct ReplicateArgs {
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Draw ours against the paper's, and fitted against observed trajectories.
+    #[arg(long)]
+    plot: bool,
 }
 
 pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
@@ -55,6 +58,10 @@ pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
     report::write_json(&dir.join("replication.json"), &run.replication)?;
     let md = run.replication.markdown();
     report::write_atomic(&dir.join("replication.md"), md.as_bytes())?;
+    if a.plot {
+        report::plots::replication(&dir, &run.replication)?;
+        report::plots::fit(&dir, &run.sessions, &run.fit, 4)?;
+    }
     print!("{md}");
     println!("-> {}", dir.display());
     Ok(())

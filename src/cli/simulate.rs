@@ -8,7 +8,7 @@ use clap::Args;
 use mosde::analysis::{Mode, Report};
 use mosde::engine::{self, EngineInfo, EngineKind, Job, JobOptions, JobOutput, Scenario};
 use mosde::model::{Model, ModelSpec, Policy};
-use mosde::report::{self, Manifest};
+use mosde::report::{self, Manifest, plots};
 use serde::{Deserialize, Serialize};
 
 use super::common::{InputError, ModelArgs, default_run_dir, parse_count, parse_shard, progress};
@@ -60,10 +60,17 @@ pub struct SimulateArgs {
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Draw the figures (SVG and PNG) into the output directory; records
+    /// 200 trajectories per strategy for them unless --record-paths says otherwise.
+    #[arg(long)]
+    plot: bool,
     /// No progress bar and no table.
     #[arg(long, short)]
     quiet: bool,
 }
+
+/// Trajectories recorded for the figures when `--plot` is given.
+const PLOT_PATHS: u32 = 200;
 
 /// What a run is, so that its shards can be checked and merged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,13 +131,23 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         dt: a.dt,
         seed: a.seed,
         record_every: a.record_every,
-        record_paths: a.record_paths,
+        record_paths: if a.plot && a.record_paths == 0 {
+            PLOT_PATHS
+        } else {
+            a.record_paths
+        },
         tolerance: a.tolerance,
         keep_terminal: a.pareto_sample,
         ..Default::default()
     };
     let mut job = Job::new(&scenarios, &opts)?;
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    if shard.is_some() && a.plot {
+        return Err(InputError(
+            "--plot needs the whole run: draw the figures with `mosde merge --plot`".into(),
+        )
+        .into());
+    }
     if let Some((i, n)) = shard {
         job.shard(i, n);
     }
@@ -228,6 +245,12 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let t1 = Instant::now();
     let report = write_outputs(&dir, &scenarios, &job, &output, info.clone())?;
     let analysis_s = t1.elapsed().as_secs_f64();
+    if a.plot {
+        let files = plots::simulation(&dir, &report, &scenarios, &job, &output)?;
+        if !a.quiet {
+            eprintln!("{} figure files -> {}", files.len(), dir.display());
+        }
+    }
     report::write_json(
         &dir.join("manifest.json"),
         &manifest(serde_json::json!({ "simulate_s": elapsed, "analysis_s": analysis_s })),
@@ -275,7 +298,7 @@ fn write_outputs(
 }
 
 /// Merges `simulate --shard` outputs into the outputs of one run.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+pub fn merge(dirs: &[PathBuf], out: &Path, plot: bool) -> anyhow::Result<()> {
     let mut parts: Vec<Partials> = Vec::new();
     for d in dirs {
         let p = d.join("partials.json");
@@ -332,6 +355,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
         timings: serde_json::json!({}),
     };
     report::write_json(&out.join("manifest.json"), &manifest)?;
+    if plot {
+        plots::simulation(out, &report, &scenarios, &job, &output)?;
+    }
     print!("{}", summary_table(&report));
     println!("merged {n} shards -> {}", out.display());
     Ok(())

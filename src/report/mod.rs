@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub mod figures;
+pub mod plots;
+
 use crate::analysis::Report;
 use crate::engine::{Job, JobOutput, Scenario};
 
