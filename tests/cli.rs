@@ -591,7 +591,7 @@ fn bad_point_tables_exit_2_naming_line_and_column() {
             "wrong column count",
             "a,b\n1,2\n3\n",
             &[],
-            "line 3: 1 columns, but the header has 2",
+            "line 3: has 1 fields but the header has 2",
         ),
         (
             "unknown objective",

@@ -9,6 +9,7 @@ pub mod replication;
 pub mod sensitivity;
 pub mod sessions;
 pub mod spectral;
+mod table;
 
 use serde::{Deserialize, Serialize};
 

@@ -656,34 +656,13 @@ impl PointTable {
             origin: origin.to_string(),
             message: m,
         };
-        if text.trim().is_empty() {
-            return Err(err(
-                "line 1: the file is empty; expected a header row of column names".into(),
-            ));
-        }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| err(format!("line 1: cannot read the header: {e}")))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut rdr, header) = super::table::open(text, "row of column names")
+            .map_err(|m| err(format!("line 1: {m}")))?;
         if header.iter().all(|h| h.parse::<f64>().is_ok()) {
             return Err(err(format!(
                 "line 1: `{}` looks like data; the first line must be a header of column names",
                 header.join(",")
             )));
-        }
-        for (k, h) in header.iter().enumerate() {
-            if h.is_empty() {
-                return Err(err(format!("line 1: column {} has no name", k + 1)));
-            }
-            if header[..k].contains(h) {
-                return Err(err(format!("line 1: column '{h}' appears twice")));
-            }
         }
         let objective_columns: Vec<usize> = match objectives {
             None => (0..header.len()).collect(),
@@ -709,15 +688,8 @@ impl PointTable {
         let mut values = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => err(format!(
-                        "line {line}: {len} columns, but the header has {expected_len}"
-                    )),
-                    _ => err(format!("line {line}: {e}")),
-                }
+                let (line, message) = super::table::row_error(&e);
+                err(format!("line {line}: {message}"))
             })?;
             let line = rec.position().map_or(0, |p| p.line());
             let mut x = Vec::with_capacity(objective_columns.len());

@@ -118,22 +118,9 @@ impl Sessions {
             path: origin.to_string(),
             message: m,
         };
-        if text.trim().is_empty() {
-            return Err(header_err(
-                "the file is empty; expected a header `session,strategy,iteration,<objective>...`"
-                    .into(),
-            ));
-        }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| header_err(format!("cannot read the header: {e}")))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut rdr, header) =
+            super::table::open(text, "`session,strategy,iteration,<objective>...`")
+                .map_err(header_err)?;
         let pos = |k: &str| header.iter().position(|h| h == k);
         let missing: Vec<&str> = KEYS.iter().copied().filter(|k| pos(k).is_none()).collect();
         if !missing.is_empty() {
@@ -156,14 +143,6 @@ impl Sessions {
                 "no objective columns after session, strategy, iteration".into(),
             ));
         }
-        for (k, c) in objective_cols.iter().enumerate() {
-            if header[*c].is_empty() {
-                return Err(header_err(format!("column {} has an empty name", c + 1)));
-            }
-            if objective_cols[..k].iter().any(|d| header[*d] == header[*c]) {
-                return Err(header_err(format!("column '{}' appears twice", header[*c])));
-            }
-        }
         if objective_cols.len() > crate::model::MAX_OBJECTIVES {
             return Err(header_err(format!(
                 "{} objective columns; at most {} are supported",
@@ -179,11 +158,11 @@ impl Sessions {
         let mut rows = 0;
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
+                let (line, message) = super::table::row_error(&e);
                 SessionError::Row {
                     path: origin.to_string(),
                     line,
-                    message: csv_message(&e),
+                    message,
                 }
             })?;
             let line = rec.position().map_or(0, |p| p.line());
@@ -307,18 +286,6 @@ impl Sessions {
             }
         }
         out
-    }
-}
-
-fn csv_message(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("has {len} fields but the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
-        _ => e.to_string(),
     }
 }
 

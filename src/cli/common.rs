@@ -126,6 +126,36 @@ pub fn parse_shard(s: &str) -> Result<(u64, u64), InputError> {
     Ok((i, n))
 }
 
+/// Parses `lo:hi` ranges, naming the flag in errors.
+pub fn parse_bounds(
+    flag: &str,
+    list: &[String],
+    names: &[String],
+) -> Result<Vec<(f64, f64)>, InputError> {
+    if list.len() != names.len() {
+        return Err(InputError(format!(
+            "{flag} has {} ranges for {} objectives ({})",
+            list.len(),
+            names.len(),
+            names.join(", ")
+        )));
+    }
+    list.iter()
+        .zip(names)
+        .map(|(r, name)| {
+            let p = r.split_once(':').and_then(|(l, h)| {
+                Some((l.trim().parse::<f64>().ok()?, h.trim().parse::<f64>().ok()?))
+            });
+            match p {
+                Some((l, h)) if l.is_finite() && h.is_finite() && l < h => Ok((l, h)),
+                _ => Err(InputError(format!(
+                    "{flag} '{r}' for '{name}': expected lo:hi with lo < hi"
+                ))),
+            }
+        })
+        .collect()
+}
+
 /// `results/runs/<UTC timestamp>`.
 pub fn default_run_dir() -> PathBuf {
     let secs = SystemTime::now()

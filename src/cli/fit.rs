@@ -8,7 +8,7 @@ use mosde::analysis::sessions::Sessions;
 use mosde::model::Model;
 use mosde::report;
 
-use super::common::{InputError, ModelArgs};
+use super::common::{InputError, ModelArgs, parse_bounds};
 
 /// Flags of `fit`.
 #[derive(Debug, Args)]
@@ -62,36 +62,6 @@ struct OptionalModel {
     /// Take the bounds from this preset.
     #[arg(long = "preset", value_name = "NAME", conflicts_with = "bounds")]
     preset: Option<String>,
-}
-
-/// Parses `lo:hi` ranges, naming the flag in errors.
-pub fn parse_bounds(
-    flag: &str,
-    list: &[String],
-    names: &[String],
-) -> Result<Vec<(f64, f64)>, InputError> {
-    if list.len() != names.len() {
-        return Err(InputError(format!(
-            "{flag} has {} ranges for {} objectives ({})",
-            list.len(),
-            names.len(),
-            names.join(", ")
-        )));
-    }
-    list.iter()
-        .zip(names)
-        .map(|(r, name)| {
-            let p = r.split_once(':').and_then(|(l, h)| {
-                Some((l.trim().parse::<f64>().ok()?, h.trim().parse::<f64>().ok()?))
-            });
-            match p {
-                Some((l, h)) if l.is_finite() && h.is_finite() && l < h => Ok((l, h)),
-                _ => Err(InputError(format!(
-                    "{flag} '{r}' for '{name}': expected lo:hi with lo < hi"
-                ))),
-            }
-        })
-        .collect()
 }
 
 /// Bounds of a model, matched to the data's objectives by name.

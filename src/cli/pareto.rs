@@ -8,7 +8,7 @@ use mosde::analysis::pareto::{self, Normalization, PointTable};
 use mosde::report;
 use serde::Serialize;
 
-use super::common::{InputError, default_run_dir};
+use super::common::{InputError, default_run_dir, parse_bounds};
 
 /// Flags of `pareto`.
 #[derive(Debug, Args)]
@@ -90,32 +90,8 @@ pub fn run(a: ParetoArgs) -> anyhow::Result<()> {
     let minimize: Vec<bool> = names.iter().map(|n| a.minimize.contains(n)).collect();
     let (lower, upper, source) = match &a.bounds {
         Some(b) => {
-            if b.len() != d {
-                return Err(InputError(format!(
-                    "--bounds has {} ranges for {d} objectives",
-                    b.len()
-                ))
-                .into());
-            }
-            let mut lo = Vec::new();
-            let mut hi = Vec::new();
-            for (r, name) in b.iter().zip(&names) {
-                let parsed = r.split_once(':').and_then(|(l, h)| {
-                    Some((l.trim().parse::<f64>().ok()?, h.trim().parse::<f64>().ok()?))
-                });
-                match parsed {
-                    Some((l, h)) if l.is_finite() && h.is_finite() && l < h => {
-                        lo.push(l);
-                        hi.push(h);
-                    }
-                    _ => {
-                        return Err(InputError(format!(
-                            "--bounds '{r}' for '{name}': expected lo:hi with lo < hi"
-                        ))
-                        .into());
-                    }
-                }
-            }
+            let (lo, hi): (Vec<f64>, Vec<f64>) =
+                parse_bounds("--bounds", b, &names)?.into_iter().unzip();
             (lo, hi, "bounds")
         }
         None => {

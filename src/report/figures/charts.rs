@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -24,6 +25,44 @@ fn tick(v: &f64) -> String {
         let t = format!("{v:.3}");
         t.trim_end_matches('0').trim_end_matches('.').to_string()
     }
+}
+
+type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Axis descriptions, tick labels and a plain background grid.
+fn axes<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    x: impl Into<String>,
+    y: impl Into<String>,
+    size: u32,
+) -> Result<(), String> {
+    chart
+        .configure_mesh()
+        .x_desc(x)
+        .y_desc(y)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .label_style(font(size))
+        .axis_desc_style(font(size))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(s)
+}
+
+/// The legend box of a chart's labelled series.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    size: u32,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(font(size))
+        .draw()
+        .map_err(s)
 }
 
 /// Titles the whole figure and returns the area below the title.
@@ -122,17 +161,12 @@ impl Figure for Trajectories {
                 .y_label_area_size(70)
                 .build_cartesian_2d(0.0..t_max, lo..hi)
                 .map_err(s)?;
-            chart
-                .configure_mesh()
-                .x_desc("time (LLM iterations)")
-                .y_desc(format!("score ({})", self.band))
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
-                .label_style(font(TICK))
-                .axis_desc_style(font(TICK))
-                .light_line_style(WHITE)
-                .draw()
-                .map_err(s)?;
+            axes(
+                &mut chart,
+                "time (LLM iterations)",
+                format!("score ({})", self.band),
+                TICK,
+            )?;
             for sr in &self.series {
                 let c = color(sr.color);
                 let mut poly: Vec<(f64, f64)> =
@@ -152,14 +186,7 @@ impl Figure for Trajectories {
                 }
             }
             if i == 0 {
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::LowerRight)
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(BLACK)
-                    .label_font(font(TICK))
-                    .draw()
-                    .map_err(s)?;
+                legend(&mut chart, SeriesLabelPosition::LowerRight, TICK)?;
             }
         }
         Ok(())
@@ -235,17 +262,12 @@ impl Figure for PhasePortraits {
                 .y_label_area_size(70)
                 .build_cartesian_2d(x0..x1, y0..y1)
                 .map_err(s)?;
-            chart
-                .configure_mesh()
-                .x_desc(self.objectives[i].as_str())
-                .y_desc(self.objectives[j].as_str())
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
-                .label_style(font(TICK))
-                .axis_desc_style(font(TICK))
-                .light_line_style(WHITE)
-                .draw()
-                .map_err(s)?;
+            axes(
+                &mut chart,
+                self.objectives[i].as_str(),
+                self.objectives[j].as_str(),
+                TICK,
+            )?;
             // The feasible box, where targets outside it can be seen as such.
             let (b0, b1) = (self.bounds[i], self.bounds[j]);
             chart
@@ -302,14 +324,7 @@ impl Figure for PhasePortraits {
                     .map_err(s)?
                     .label("effective equilibrium")
                     .legend(|(x, y)| Circle::new((x + 10, y), 6, BLACK.filled()));
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperLeft)
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(BLACK)
-                    .label_font(font(TICK))
-                    .draw()
-                    .map_err(s)?;
+                legend(&mut chart, SeriesLabelPosition::UpperLeft, TICK)?;
             }
         }
         Ok(())
@@ -406,14 +421,7 @@ impl Figure for PassageHistograms {
                 .map_err(s)?
                 .label(format!("{} (reached {:.1}%)", sr.name, 100.0 * reached))
                 .legend(legend_box(c));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(font(TICK))
-                .draw()
-                .map_err(s)?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight, TICK)?;
         }
         Ok(())
     }
@@ -482,17 +490,12 @@ impl Figure for ParetoProjections {
                 .y_label_area_size(70)
                 .build_cartesian_2d(x0..x1, y0..y1)
                 .map_err(s)?;
-            chart
-                .configure_mesh()
-                .x_desc(self.objectives[i].as_str())
-                .y_desc(self.objectives[j].as_str())
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
-                .label_style(font(TICK))
-                .axis_desc_style(font(TICK))
-                .light_line_style(WHITE)
-                .draw()
-                .map_err(s)?;
+            axes(
+                &mut chart,
+                self.objectives[i].as_str(),
+                self.objectives[j].as_str(),
+                TICK,
+            )?;
             let mut all: Vec<(usize, f64, f64)> = Vec::new();
             for (k, sr) in self.series.iter().enumerate() {
                 let c = color(sr.color);
@@ -535,14 +538,7 @@ impl Figure for ParetoProjections {
                     .map_err(s)?
                     .label("pooled front of the projection")
                     .legend(legend_line(BLACK));
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(BLACK)
-                    .label_font(font(TICK))
-                    .draw()
-                    .map_err(s)?;
+                legend(&mut chart, SeriesLabelPosition::UpperRight, TICK)?;
             }
         }
         Ok(())
@@ -593,17 +589,7 @@ impl Figure for EigenPlot {
             .y_label_area_size(80)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(s)?;
-        chart
-            .configure_mesh()
-            .x_desc("Re λ (per unit time)")
-            .y_desc("Im λ")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style(font(TICK))
-            .axis_desc_style(font(TICK))
-            .light_line_style(WHITE)
-            .draw()
-            .map_err(s)?;
+        axes(&mut chart, "Re λ (per unit time)", "Im λ", TICK)?;
         let circle: Vec<(f64, f64)> = (0..=120)
             .map(|k| std::f64::consts::TAU * f64::from(k) / 120.0)
             .map(|a| (r + r * a.cos(), r * a.sin()))
@@ -645,14 +631,7 @@ impl Figure for EigenPlot {
                 )
                 .map_err(s)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(font(TICK))
-            .draw()
-            .map_err(s)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, TICK)?;
         Ok(())
     }
 }
@@ -831,17 +810,7 @@ impl Figure for FitTrajectories {
                     .y_label_area_size(60)
                     .build_cartesian_2d(0.0..t_max, lo..hi)
                     .map_err(s)?;
-                chart
-                    .configure_mesh()
-                    .x_desc("iteration")
-                    .y_desc("score")
-                    .x_label_formatter(&tick)
-                    .y_label_formatter(&tick)
-                    .label_style(font(TICK - 2))
-                    .axis_desc_style(font(TICK - 2))
-                    .light_line_style(WHITE)
-                    .draw()
-                    .map_err(s)?;
+                axes(&mut chart, "iteration", "score", TICK - 2)?;
                 for (k, (obs, pred)) in sr.sessions.iter().enumerate() {
                     let shade = c.mix(1.0 - 0.18 * k as f64);
                     let l = chart
@@ -865,14 +834,7 @@ impl Figure for FitTrajectories {
                     }
                 }
                 if r == 0 && i == 0 {
-                    chart
-                        .configure_series_labels()
-                        .position(SeriesLabelPosition::LowerRight)
-                        .background_style(WHITE.mix(0.85))
-                        .border_style(BLACK)
-                        .label_font(font(TICK - 2))
-                        .draw()
-                        .map_err(s)?;
+                    legend(&mut chart, SeriesLabelPosition::LowerRight, TICK - 2)?;
                 }
             }
         }
@@ -1017,14 +979,7 @@ impl Figure for PaperComparison {
                     }
                 }
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(font(TICK - 2))
-                .draw()
-                .map_err(s)?;
+            legend(&mut chart, SeriesLabelPosition::UpperLeft, TICK - 2)?;
         }
         Ok(())
     }
