@@ -418,7 +418,7 @@ fn malformed_models_exit_2_naming_field_and_reason() {
 
 #[test]
 fn bad_flags_exit_2() {
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["simulate", "--paths", "0"], "--paths"),
         (&["simulate", "--dt", "0"], "--dt"),
         (&["simulate", "--dt", "-1"], "--dt"),
@@ -427,6 +427,10 @@ fn bad_flags_exit_2() {
         (&["simulate", "--tolerance", "0"], "--tolerance"),
         (&["simulate", "--preset", "nope"], "unknown preset 'nope'"),
         (&["simulate", "--record-every", "0"], "--record-every"),
+        (
+            &["simulate", "--pareto-reference", "1,2"],
+            "--pareto-reference has 2 values",
+        ),
     ];
     for (args, msg) in cases {
         let out = mosde()
@@ -569,6 +573,36 @@ fn simulate_reports_pareto_statistics() {
         front.lines().count() - 1,
         s["pooled_front_size"].as_u64().unwrap() as usize
     );
+    assert_eq!(s["pareto_reference"], serde_json::json!([0.0, 0.0, 0.0]));
+    // A reference point above the lower bounds leaves less volume.
+    let moved = dir.path().join("moved");
+    mosde()
+        .args([
+            "simulate",
+            "--engine",
+            "cpu",
+            "--paths",
+            "3000",
+            "--pareto-sample",
+            "1000",
+            "-q",
+            "--pareto-reference",
+            "2,2,5",
+            "--out",
+        ])
+        .arg(&moved)
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(moved.join("summary.json")).unwrap()).unwrap();
+    for (a, b) in s["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(m["strategies"].as_array().unwrap())
+    {
+        assert!(b["hypervolume"].as_f64().unwrap() <= a["hypervolume"].as_f64().unwrap());
+    }
     let md = std::fs::read_to_string(dir.path().join("strategies.md")).unwrap();
     assert!(
         md.contains("| EF |") && md.contains("pareto share") && md.contains("uniform subsample")

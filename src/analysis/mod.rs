@@ -152,6 +152,10 @@ pub struct Report {
     pub pareto_subsampled: bool,
     /// Size of the pooled non-dominated front.
     pub pooled_front_size: usize,
+    /// Hypervolume reference point (objective units): the lower bounds
+    /// unless `--pareto-reference` set it. Objectives are normalised to
+    /// [0, 1] by the model's bounds.
+    pub pareto_reference: Vec<f64>,
     /// One entry per strategy or policy.
     pub strategies: Vec<StrategySummary>,
     /// Moments per record and strategy (written to moments.csv, not JSON).
@@ -187,7 +191,7 @@ impl Report {
             upper: base.objectives.iter().map(|o| o.upper).collect(),
             minimize: vec![false; n],
         };
-        let pooled = pareto::pooled(&samples, &norm);
+        let pooled = pareto::pooled(&samples, &norm, job.pareto_reference.as_deref());
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
         for (k, (sc, set)) in scenarios.iter().zip(outputs).enumerate() {
@@ -211,6 +215,10 @@ impl Report {
             terminal_sample: sample,
             pareto_subsampled: sample < paths,
             pooled_front_size: pooled.front.len(),
+            pareto_reference: job
+                .pareto_reference
+                .clone()
+                .unwrap_or_else(|| base.objectives.iter().map(|o| o.lower).collect()),
             strategies,
             moments: all_moments,
             pooled_front: pooled.front,

@@ -582,15 +582,15 @@ pub struct Pooled {
 }
 
 /// Normalises each set, computes its hypervolume and front, and pools them.
-/// The reference point is the origin of the normalised cube (the lower bounds
-/// of maximised objectives).
-pub fn pooled(sets: &[Vec<Vec<f64>>], norm: &Normalization) -> Pooled {
+/// The reference point (raw units) defaults to the origin of the normalised
+/// cube (the lower bounds of maximised objectives).
+pub fn pooled(sets: &[Vec<Vec<f64>>], norm: &Normalization, reference: Option<&[f64]>) -> Pooled {
     let normalized: Vec<Vec<Vec<f64>>> = sets
         .iter()
         .map(|s| s.iter().map(|x| norm.apply(x)).collect())
         .collect();
     let d = norm.objectives.len();
-    let origin = vec![0.0; d];
+    let origin = reference.map_or_else(|| vec![0.0; d], |r| norm.apply(r));
     let hypervolume = normalized.iter().map(|s| hypervolume(s, &origin)).collect();
     let front_size = normalized.iter().map(|s| nondominated(s).len()).collect();
     let mut all = Vec::new();

@@ -143,7 +143,7 @@ pub fn replicate(
         upper: bounds.iter().map(|b| b.1).collect(),
         minimize: vec![false; model.n()],
     };
-    let pooled = pareto::pooled(&finals, &norm);
+    let pooled = pareto::pooled(&finals, &norm, None);
 
     let idx = |name: &str| model.objectives.iter().position(|o| o.name == name);
     let pic = &fitted.pooled_increment_correlation;

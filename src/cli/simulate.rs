@@ -50,6 +50,15 @@ pub struct SimulateArgs {
     /// (the first K paths: a uniform subsample).
     #[arg(long, value_name = "K", default_value_t = 200_000)]
     pareto_sample: u32,
+    /// Hypervolume reference point in objective units, `v,v,...` (default:
+    /// the lower bounds; objectives are normalised by the model's bounds).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "V,...",
+        allow_hyphen_values = true
+    )]
+    pareto_reference: Option<Vec<f64>>,
     /// First-passage tolerance as a fraction of each objective's range.
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     tolerance: f64,
@@ -138,6 +147,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         },
         tolerance: a.tolerance,
         keep_terminal: a.pareto_sample,
+        pareto_reference: a.pareto_reference.clone(),
         ..Default::default()
     };
     let mut job = Job::new(&scenarios, &opts)?;

@@ -89,6 +89,9 @@ pub struct JobOptions {
     /// Use the same noise for every set (common random numbers) instead of
     /// one stream per set.
     pub common_noise: bool,
+    /// Hypervolume reference point in objective units (default: the lower bounds).
+    #[serde(default)]
+    pub pareto_reference: Option<Vec<f64>>,
 }
 
 impl Default for JobOptions {
@@ -103,6 +106,7 @@ impl Default for JobOptions {
             keep_terminal: 200_000,
             tolerance: 0.05,
             common_noise: false,
+            pareto_reference: None,
         }
     }
 }
@@ -148,6 +152,8 @@ pub struct Job {
     pub seed: u64,
     /// First-passage tolerance (fraction of each objective's range).
     pub tolerance: f64,
+    /// Hypervolume reference point (objective units), if not the lower bounds.
+    pub pareto_reference: Option<Vec<f64>>,
 }
 
 /// Records for `steps` steps every `every`: t = 0, every, 2·every, …, steps.
@@ -200,6 +206,14 @@ impl Job {
             return Err(PlanError::Size(format!(
                 "--tolerance {} must be a finite number > 0",
                 opts.tolerance
+            )));
+        }
+        if let Some(r) = &opts.pareto_reference
+            && (r.len() != n || r.iter().any(|v| !v.is_finite()))
+        {
+            return Err(PlanError::Size(format!(
+                "--pareto-reference has {} values; give {n} finite values, one per objective",
+                r.len()
             )));
         }
         let record_every = opts
@@ -307,6 +321,7 @@ impl Job {
             layout,
             seed: opts.seed,
             tolerance: opts.tolerance,
+            pareto_reference: opts.pareto_reference.clone(),
         })
     }
 
