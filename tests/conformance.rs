@@ -4,9 +4,7 @@
 //! standard errors; deterministic checks (σ = 0) compare with an f64
 //! reference written out in the test.
 
-mod common;
-
-use common::{StrategyDef, model_toml, random_strategy};
+use crate::common::{StrategyDef, model_toml, random_strategy};
 use mosde::analysis::Report;
 use mosde::engine::{Engine, JobOutput, layout::DEAD};
 use mosde::model::{Model, Policy};
@@ -103,7 +101,7 @@ fn linear_model(n: usize, strategies: &[StrategyDef], steps: u32, policy: &str) 
 fn exact_ou(engine: &mut dyn Engine, n: usize) {
     let model = linear_model(n, &[random_strategy("s", n, 17 + n as u64)], 24, "");
     let paths = 40_000;
-    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 11);
+    let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 11);
     let (m, p) = exact(&model, &[(0, 24)]);
     assert_moments(&rows(&out, n), &m, &p, &format!("OU n = {n}"));
 }
@@ -117,7 +115,7 @@ fn schedule_segments(engine: &mut dyn Engine) {
         "[policy]\nkind = \"schedule\"\nsegments = [{ strategy = \"b\", steps = 5 }, { strategy = \"a\", steps = 8 }]\n",
     );
     let policy = model.policy.clone().unwrap();
-    let (_, _, out) = common::run(engine, &model, policy, 40_000, 5);
+    let (_, _, out) = crate::common::run(engine, &model, policy, 40_000, 5);
     // After the last segment its strategy continues: b 5, a 8 + 7.
     let (m, p) = exact(&model, &[(1, 5), (0, 15)]);
     assert_moments(&rows(&out, n), &m, &p, "schedule");
@@ -215,7 +213,7 @@ fn switching_policies(engine: &mut dyn Engine) {
             occ.iter().filter(|c| **c > 0).count() >= 2,
             "{policy}: the reference never switches: {occ:?}"
         );
-        let (sc, job, out) = common::run(engine, &model, p, 300, 1);
+        let (sc, job, out) = crate::common::run(engine, &model, p, 300, 1);
         for r in rows(&out, 3) {
             for i in 0..3 {
                 assert!(
@@ -261,7 +259,7 @@ fn reflect_and_clamp(engine: &mut dyn Engine) {
     );
     let model = Model::from_toml(&text, "test").unwrap();
     let paths = 50_000;
-    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
+    let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
     let x: Vec<f64> = rows(&out, 1).into_iter().map(|r| r[0]).collect();
     assert!(x.iter().all(|v| (0.0..=1.0).contains(v)));
     let k = x.len() as f64;
@@ -285,7 +283,7 @@ fn reflect_and_clamp(engine: &mut dyn Engine) {
     // Clamping: symmetric, so mean 1/2, with atoms at both bounds.
     let text = model_toml(1, (0.0, 1.0), "clamp", 0.01, 100, &[0.5], None, &[walk], "");
     let model = Model::from_toml(&text, "test").unwrap();
-    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
+    let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
     let x: Vec<f64> = rows(&out, 1).into_iter().map(|r| r[0]).collect();
     let mean = x.iter().sum::<f64>() / k;
     let sd = (x.iter().map(|v| (v - 0.5).powi(2)).sum::<f64>() / k).sqrt();
@@ -318,7 +316,7 @@ fn reflect_and_clamp(engine: &mut dyn Engine) {
         "",
     );
     let model = Model::from_toml(&text, "test").unwrap();
-    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 256, 2);
+    let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 256, 2);
     assert!(rows(&out, 2).iter().all(|r| r == &vec![0.0, 1.0]));
 }
 
@@ -380,7 +378,7 @@ fn first_passage(engine: &mut dyn Engine) {
         "",
     );
     let model = Model::from_toml(&text, "test").unwrap();
-    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 500, 3);
+    let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 500, 3);
     assert_eq!(out.sets[0].hist.last(), Some(&500));
 }
 
@@ -396,7 +394,7 @@ fn jacobi_noise_vanishes_at_bounds(engine: &mut dyn Engine) {
     };
     let text = model_toml(2, (0.0, 1.0), "none", 0.1, 50, &[0.0, 0.5], None, &[s], "");
     let model = Model::from_toml(&text, "test").unwrap();
-    let (_, _, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 2000, 4);
+    let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 2000, 4);
     let r = rows(&out, 2);
     assert!(
         r.iter().all(|x| x[0] == 0.0),
@@ -428,7 +426,7 @@ fn nonfinite_paths_are_counted(engine: &mut dyn Engine) {
         "",
     );
     let model = Model::from_toml(&text, "test").unwrap();
-    let (sc, job, out) = common::run(engine, &model, Policy::Fixed { strategy: 0 }, 512, 4);
+    let (sc, job, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 512, 4);
     let report = Report::new(&sc, &job, &out, engine.info());
     assert_eq!(report.strategies[0].nonfinite_paths, 512);
     assert!(
@@ -511,4 +509,7 @@ conformance!(
     cpu,
     Some(Box::new(mosde::engine::cpu::CpuEngine::new(2).unwrap()))
 );
-conformance!(gpu, common::gpu().map(|g| Box::new(g) as Box<dyn Engine>));
+conformance!(
+    gpu,
+    crate::common::gpu().map(|g| Box::new(g) as Box<dyn Engine>)
+);

@@ -1,8 +1,6 @@
 //! Fitting: round trips, noiseless R², bootstrap coverage, censoring.
 
-mod common;
-
-use common::{StrategyDef, model_toml, random_strategy};
+use crate::common::{StrategyDef, model_toml, random_strategy};
 use mosde::analysis::fit::{FitOptions, fit};
 use mosde::analysis::sessions::generate;
 use mosde::engine::cpu::CpuEngine;

@@ -1,8 +1,6 @@
 //! GPU-specific checks on a real adapter (lavapipe in CI): raw Philox words,
 //! CPU/GPU agreement path by path, and independence from chunking.
 
-mod common;
-
 use mosde::analysis::Report;
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::gpu::GpuEngine;
@@ -12,7 +10,9 @@ use mosde::rng::{key, normals4, philox4x32_10};
 
 #[test]
 fn philox_words_are_bit_identical() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = crate::common::gpu() else {
+        return;
+    };
     let mut cases = vec![
         ([0, 0, 0, 0], [0, 0]),
         ([0xffffffff; 4], [0xffffffff; 2]),
@@ -48,11 +48,13 @@ fn philox_words_are_bit_identical() {
 }
 
 fn agreement(model: &Model, policy: Policy, paths: u64) {
-    let Some(mut gpu) = common::gpu() else { return };
+    let Some(mut gpu) = crate::common::gpu() else {
+        return;
+    };
     let mut cpu = CpuEngine::new(2).unwrap();
     let n = model.n();
-    let (sc, job, g) = common::run(&mut gpu, model, policy.clone(), paths, 9);
-    let (_, _, c) = common::run(&mut cpu, model, policy, paths, 9);
+    let (sc, job, g) = crate::common::run(&mut gpu, model, policy.clone(), paths, 9);
+    let (_, _, c) = crate::common::run(&mut cpu, model, policy, paths, 9);
     let (tg, tc) = (&g.sets[0].terminal, &c.sets[0].terminal);
     assert_eq!(tg.len(), tc.len());
     let close = tg
@@ -99,9 +101,9 @@ fn cpu_and_gpu_agree_under_a_guard_policy_with_jacobi_noise() {
 #[test]
 fn cpu_and_gpu_agree_with_eight_objectives_and_reflection() {
     let defs: Vec<_> = (0..2)
-        .map(|k| common::random_strategy(&format!("s{k}"), 8, 40 + k))
+        .map(|k| crate::common::random_strategy(&format!("s{k}"), 8, 40 + k))
         .collect();
-    let text = common::model_toml(
+    let text = crate::common::model_toml(
         8,
         (-2.0, 2.0),
         "reflect",
@@ -119,7 +121,7 @@ fn cpu_and_gpu_agree_with_eight_objectives_and_reflection() {
 
 #[test]
 fn results_do_not_depend_on_chunking() {
-    if common::gpu().is_none() {
+    if crate::common::gpu().is_none() {
         return;
     }
     let m = Model::preset("code-generation").unwrap();
@@ -164,7 +166,9 @@ fn results_do_not_depend_on_chunking() {
 
 #[test]
 fn an_impossible_size_fails_before_any_work() {
-    let Some(mut gpu) = common::gpu() else { return };
+    let Some(mut gpu) = crate::common::gpu() else {
+        return;
+    };
     let m = Model::preset("code-generation").unwrap();
     let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
     // Recording 2^20 paths × 200001 steps × 3 objectives cannot fit a buffer.

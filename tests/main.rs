@@ -1,0 +1,14 @@
+//! Integration tests, in one binary so that the library and wgpu are linked
+//! once: the command line, both engines, shaders, fitting, sweeps, figures.
+
+mod common;
+
+mod cli;
+mod conformance;
+mod figures;
+mod fit;
+mod gpu;
+mod preset;
+mod reproducibility;
+mod shaders;
+mod sweep;
