@@ -16,7 +16,7 @@
 //!
 //! let model = Model::preset("code-generation")?;
 //! let scenarios: Vec<Scenario> =
-//!     model.default_policies().into_iter().map(|p| Scenario::new(&model, p)).collect();
+//!     Scenario::defaults(&model);
 //! let job = Job::new(&scenarios, &JobOptions { paths: 4096, ..Default::default() })?;
 //! let mut cpu = engine::cpu::CpuEngine::new(0)?;
 //! let output = cpu.run(&job, &mut |_| {})?;

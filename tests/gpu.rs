@@ -125,11 +125,7 @@ fn results_do_not_depend_on_chunking() {
         return;
     }
     let m = Model::preset("code-generation").unwrap();
-    let scenarios: Vec<Scenario> = m
-        .default_policies()
-        .into_iter()
-        .map(|p| Scenario::new(&m, p))
-        .collect();
+    let scenarios = Scenario::defaults(&m);
     let opts = JobOptions {
         paths: 3000,
         record_paths: 3,

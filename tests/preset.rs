@@ -73,11 +73,7 @@ fn functionality_dominates_interference_and_trade_offs_are_negative() {
 #[test]
 fn long_run_means_match_the_paper_equilibria() {
     let m = Model::preset("code-generation").unwrap();
-    let scenarios: Vec<Scenario> = m
-        .default_policies()
-        .into_iter()
-        .map(|p| Scenario::new(&m, p))
-        .collect();
+    let scenarios = Scenario::defaults(&m);
     let job = Job::new(
         &scenarios,
         &JobOptions {

@@ -8,11 +8,7 @@ use mosde::model::Model;
 
 fn bytes(threads: usize, chunk: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
     let m = Model::preset("code-generation").unwrap();
-    let scenarios: Vec<Scenario> = m
-        .default_policies()
-        .into_iter()
-        .map(|p| Scenario::new(&m, p))
-        .collect();
+    let scenarios = Scenario::defaults(&m);
     let job = Job::new(
         &scenarios,
         &JobOptions {
@@ -54,11 +50,7 @@ fn identical_bytes_for_any_thread_count_and_chunk_size() {
 #[test]
 fn shards_merge_into_the_bytes_of_one_run() {
     let m = Model::preset("code-generation").unwrap();
-    let scenarios: Vec<Scenario> = m
-        .default_policies()
-        .into_iter()
-        .map(|p| Scenario::new(&m, p))
-        .collect();
+    let scenarios = Scenario::defaults(&m);
     let opts = JobOptions {
         paths: 9000,
         keep_terminal: 3000,

@@ -39,11 +39,7 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
         eprintln!("note: {n}");
     }
     // Simulate with recorded paths.
-    let scenarios: Vec<Scenario> = model
-        .default_policies()
-        .into_iter()
-        .map(|p| Scenario::new(&model, p))
-        .collect();
+    let scenarios = Scenario::defaults(&model);
     let opts = JobOptions {
         paths: a.paths,
         seed: a.seed,

@@ -101,30 +101,29 @@ struct Partials {
 }
 
 fn scenarios(model: &Model, names: &[String]) -> Result<Vec<Scenario>, InputError> {
-    let policies = if names.is_empty() {
-        model.default_policies()
-    } else {
-        names
-            .iter()
-            .map(|name| {
-                model
-                    .strategy_index(name)
-                    .map(|k| Policy::Fixed { strategy: k })
-                    .ok_or_else(|| {
-                        InputError(format!(
-                            "--strategy {name}: unknown strategy; the model '{}' has {}",
-                            model.name,
-                            model
-                                .strategies
-                                .iter()
-                                .map(|s| s.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                    })
-            })
-            .collect::<Result<_, _>>()?
-    };
+    if names.is_empty() {
+        return Ok(Scenario::defaults(model));
+    }
+    let policies: Vec<Policy> = names
+        .iter()
+        .map(|name| {
+            model
+                .strategy_index(name)
+                .map(|k| Policy::Fixed { strategy: k })
+                .ok_or_else(|| {
+                    InputError(format!(
+                        "--strategy {name}: unknown strategy; the model '{}' has {}",
+                        model.name,
+                        model
+                            .strategies
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })
+        })
+        .collect::<Result<_, _>>()?;
     Ok(policies
         .into_iter()
         .map(|p| Scenario::new(model, p))

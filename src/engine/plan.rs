@@ -45,6 +45,16 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The scenarios `simulate` runs by default: every strategy under a fixed
+    /// policy, then the model's own policy if it has a switching one.
+    pub fn defaults(model: &Model) -> Vec<Scenario> {
+        model
+            .default_policies()
+            .into_iter()
+            .map(|p| Scenario::new(model, p))
+            .collect()
+    }
+
     /// The scenario of a policy of a model, named after it.
     pub fn new(model: &Model, policy: Policy) -> Self {
         let (name, label) = match &policy {
