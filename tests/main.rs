@@ -11,4 +11,5 @@ mod gpu;
 mod preset;
 mod reproducibility;
 mod shaders;
+mod golden;
 mod sweep;
