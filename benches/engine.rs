@@ -36,7 +36,7 @@ fn engines(c: &mut Criterion) {
             1 << 16
         };
         let (_, j) = job(preset, paths);
-        g.throughput(Throughput::Elements(paths * u64::from(j.run.steps)));
+        g.throughput(Throughput::Elements(paths * u64::from(j.steps())));
         let mut cpu = CpuEngine::new(0).unwrap();
         g.bench_function(format!("cpu/{preset}"), |b| {
             b.iter(|| black_box(cpu.run(&j, &mut |_| {}).unwrap()))
@@ -70,10 +70,10 @@ fn rng(c: &mut Criterion) {
 fn reduction(c: &mut Criterion) {
     let (scenarios, j) = job("code-generation", 1 << 16);
     let mut cpu = CpuEngine::new(0).unwrap();
-    let out = cpu.run(&j, &mut |_| {}).unwrap();
-    let info = cpu.info();
+    let run = mosde::engine::Run::execute(&mut cpu, scenarios, j, &mut |_| {}).unwrap();
+    let opts = Default::default();
     c.bench_function("report/code-generation-2^16", |b| {
-        b.iter(|| black_box(Report::new(&scenarios, &j, &out, info.clone())))
+        b.iter(|| black_box(Report::new(&run, &opts)))
     });
 }
 

@@ -11,26 +11,34 @@
 //! Pareto fronts.
 //!
 //! ```
-//! use mosde::engine::{self, Engine, EngineKind, Job, JobOptions, Scenario};
+//! use mosde::engine::{Engine, JobOptions, cpu::CpuEngine};
 //! use mosde::model::Model;
+//! use mosde::shard::Shard;
+//! use mosde::simulation::Simulation;
 //!
 //! let model = Model::preset("code-generation")?;
-//! let scenarios: Vec<Scenario> =
-//!     Scenario::defaults(&model);
-//! let job = Job::new(&scenarios, &JobOptions { paths: 4096, ..Default::default() })?;
-//! let mut cpu = engine::cpu::CpuEngine::new(0)?;
-//! let output = cpu.run(&job, &mut |_| {})?;
-//! let report = mosde::analysis::Report::new(&scenarios, &job, &output, cpu.info());
+//! let sim = Simulation::new(model, &[], JobOptions { paths: 4096, ..Default::default() });
+//! let mut cpu = CpuEngine::new(0)?;
+//! let run = sim.run(&mut cpu, Shard::WHOLE, &mut |_| {})?;
+//! let report = sim.report(&run);
 //! let ef = &report.strategies[0];
 //! assert_eq!(ef.name, "EF");
 //! assert!((ef.terminal_mean[0] - 5.25).abs() < 0.1);
-//! # let _ = EngineKind::Auto;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), mosde::Error>(())
 //! ```
+//!
+//! The map of the crate, its data flow and its invariants are in
+//! `ARCHITECTURE.md` at the repository root.
 
 pub mod analysis;
+pub mod bench;
 pub mod engine;
+pub mod error;
 pub mod model;
 pub mod report;
 pub mod rng;
+pub mod shard;
+pub mod simulation;
 pub mod sweep;
+
+pub use error::Error;

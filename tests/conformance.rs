@@ -5,7 +5,6 @@
 //! reference written out in the test.
 
 use crate::common::{StrategyDef, model_toml, random_strategy};
-use mosde::analysis::Report;
 use mosde::engine::{Engine, JobOutput, layout::DEAD};
 use mosde::model::{Model, Policy};
 use nalgebra::{DMatrix, DVector};
@@ -222,7 +221,7 @@ fn switching_policies(engine: &mut dyn Engine) {
                 );
             }
         }
-        let report = Report::new(&sc, &job, &out, engine.info());
+        let report = crate::common::report(&sc, &job, &out, engine.info());
         let got = report.strategies[0].occupancy.clone().unwrap();
         for ((name, frac), want) in got.iter().zip(&occ) {
             let want = f64::from(*want) / 40.0;
@@ -356,7 +355,7 @@ fn first_passage(engine: &mut dyn Engine) {
     let job = mosde::engine::Job::new(&scenarios, &opts).unwrap();
     let out = engine.run(&job, &mut |_| {}).unwrap();
     assert_eq!(out.sets[0].hist, vec![0, 0, 1000, 0, 0, 0, 0, 0]);
-    let report = Report::new(&scenarios, &job, &out, engine.info());
+    let report = crate::common::report(&scenarios, &job, &out, engine.info());
     assert_eq!(report.strategies[0].first_passage.p50, Some(2.0));
 
     // A target out of reach: every path is counted as never arriving.
@@ -427,7 +426,7 @@ fn nonfinite_paths_are_counted(engine: &mut dyn Engine) {
     );
     let model = Model::from_toml(&text, "test").unwrap();
     let (sc, job, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 512, 4);
-    let report = Report::new(&sc, &job, &out, engine.info());
+    let report = crate::common::report(&sc, &job, &out, engine.info());
     assert_eq!(report.strategies[0].nonfinite_paths, 512);
     assert!(
         report.strategies[0]

@@ -1,7 +1,6 @@
 //! GPU-specific checks on a real adapter (lavapipe in CI): raw Philox words,
 //! CPU/GPU agreement path by path, and independence from chunking.
 
-use mosde::analysis::Report;
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::gpu::GpuEngine;
 use mosde::engine::{Engine, Job, JobOptions, Scenario};
@@ -68,8 +67,8 @@ fn agreement(model: &Model, policy: Policy, paths: u64) {
         "{}: only {frac} of paths agree within 1e-4",
         model.name
     );
-    let rg = Report::new(&sc, &job, &g, gpu.info());
-    let rc = Report::new(&sc, &job, &c, cpu.info());
+    let rg = crate::common::report(&sc, &job, &g, gpu.info());
+    let rc = crate::common::report(&sc, &job, &c, cpu.info());
     let (a, b) = (&rg.strategies[0], &rc.strategies[0]);
     for i in 0..n {
         let se = a.terminal_sd[i] / (paths as f64).sqrt();
@@ -140,7 +139,7 @@ fn results_do_not_depend_on_chunking() {
             e = e.with_chunk(c);
         }
         let out = e.run(&job, &mut |_| {}).unwrap();
-        let report = Report::new(&scenarios, &job, &out, e.info());
+        let report = crate::common::report(&scenarios, &job, &out, e.info());
         outputs.push((
             mosde::report::json_bytes(&report),
             mosde::report::moments_csv(&report),

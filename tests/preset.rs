@@ -1,7 +1,7 @@
 //! The built-in code-generation preset reproduces the paper's numbers
 //! (issue: foundation, item 2).
 
-use mosde::analysis::{Mode, Report, paper, spectral};
+use mosde::analysis::{Mode, paper, spectral};
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::{Engine, Job, JobOptions, Scenario};
 use mosde::model::Model;
@@ -85,7 +85,7 @@ fn long_run_means_match_the_paper_equilibria() {
     .unwrap();
     let mut e = CpuEngine::new(2).unwrap();
     let out = e.run(&job, &mut |_| {}).unwrap();
-    let r = Report::new(&scenarios, &job, &out, e.info());
+    let r = crate::common::report(&scenarios, &job, &out, e.info());
     for (s, p) in r.strategies.iter().zip(paper::STRATEGIES) {
         for i in 0..3 {
             let got = s.effective_equilibrium[i];

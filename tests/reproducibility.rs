@@ -1,7 +1,6 @@
 //! Same inputs and seed ⇒ the same bytes, whatever the threads or chunks;
 //! shards merged give the bytes of one run.
 
-use mosde::analysis::Report;
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::{Engine, Job, JobOptions, JobOutput, Scenario};
 use mosde::model::Model;
@@ -20,7 +19,7 @@ fn bytes(threads: usize, chunk: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
     .unwrap();
     let mut e = CpuEngine::new(threads).unwrap().with_chunk(chunk);
     let out = e.run(&job, &mut |_| {}).unwrap();
-    let r = Report::new(&scenarios, &job, &out, e.info());
+    let r = crate::common::report(&scenarios, &job, &out, e.info());
     (
         mosde::report::json_bytes(&r),
         mosde::report::moments_csv(&r),
@@ -64,7 +63,7 @@ fn shards_merge_into_the_bytes_of_one_run() {
         let mut merged: Option<JobOutput> = None;
         for i in 0..count {
             let mut shard = job.clone();
-            shard.shard(i, count);
+            shard.shard(mosde::shard::Shard::new(i, count).unwrap());
             let out = e.run(&shard, &mut |_| {}).unwrap();
             merged = Some(match merged {
                 None => out,
@@ -78,8 +77,8 @@ fn shards_merge_into_the_bytes_of_one_run() {
         }
         let merged = merged.unwrap();
         assert_eq!(merged, whole, "{count} shards");
-        let a = Report::new(&scenarios, &job, &whole, e.info());
-        let b = Report::new(&scenarios, &job, &merged, e.info());
+        let a = crate::common::report(&scenarios, &job, &whole, e.info());
+        let b = crate::common::report(&scenarios, &job, &merged, e.info());
         assert!(mosde::report::json_bytes(&a) == mosde::report::json_bytes(&b));
     }
 }

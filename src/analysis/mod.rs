@@ -14,8 +14,7 @@ mod table;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::layout::{DEAD, PartialLayout};
-use crate::engine::plan::record_step;
-use crate::engine::{EngineInfo, Job, JobOutput, Scenario, SetOutput};
+use crate::engine::{EngineInfo, Job, PlanError, Run, Scenario, SetOutput};
 use crate::model::Policy;
 use convergence::FirstPassage;
 use moments::RecordMoments;
@@ -166,10 +165,43 @@ pub struct Report {
     pub pooled_front: Vec<(usize, Vec<f64>)>,
 }
 
+/// Choices that shape a report but not the run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportOptions {
+    /// Hypervolume reference point in objective units (default: the lower
+    /// bounds).
+    #[serde(default)]
+    pub pareto_reference: Option<Vec<f64>>,
+}
+
+impl ReportOptions {
+    /// Checks the options against a model's objectives.
+    pub fn check(&self, n: usize) -> Result<(), PlanError> {
+        match &self.pareto_reference {
+            Some(r) if r.len() != n || r.iter().any(|v| !v.is_finite()) => Err(PlanError::Option {
+                field: "pareto_reference",
+                value: format!("{r:?}"),
+                why: format!(
+                    "the hypervolume reference has {} values; give {n} finite values, one per objective",
+                    r.len()
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Report {
-    /// Reduces a job's output.
-    pub fn new(scenarios: &[Scenario], job: &Job, out: &JobOutput, engine: EngineInfo) -> Report {
-        Self::from_sets(scenarios, job, 0, &out.sets, engine)
+    /// Reduces a run's output.
+    pub fn new(run: &Run, opts: &ReportOptions) -> Report {
+        Self::from_sets(
+            &run.scenarios,
+            &run.job,
+            0,
+            &run.output.sets,
+            &run.engine,
+            opts,
+        )
     }
 
     /// Reduces the outputs of the job's sets `first..first + scenarios.len()`
@@ -179,10 +211,11 @@ impl Report {
         job: &Job,
         first: usize,
         outputs: &[SetOutput],
-        engine: EngineInfo,
+        engine: &EngineInfo,
+        opts: &ReportOptions,
     ) -> Report {
         let base = &scenarios[0].model;
-        let dt = f64::from(job.sets[first].dt);
+        let dt = job.dt(first);
         let n = base.n();
         let samples: Vec<Vec<Vec<f64>>> = outputs.iter().map(|s| terminal_rows(s, n)).collect();
         let norm = pareto::Normalization {
@@ -191,7 +224,7 @@ impl Report {
             upper: base.objectives.iter().map(|o| o.upper).collect(),
             minimize: vec![false; n],
         };
-        let pooled = pareto::pooled(&samples, &norm, job.pareto_reference.as_deref());
+        let pooled = pareto::pooled(&samples, &norm, opts.pareto_reference.as_deref());
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
         for (k, (sc, set)) in scenarios.iter().zip(outputs).enumerate() {
@@ -202,20 +235,20 @@ impl Report {
             strategies.push(summary);
             all_moments.push(moments);
         }
-        let paths = u64::from(job.sets[first].paths);
-        let sample = u64::from(job.sets[first].keep_terminal);
+        let paths = job.paths(first);
+        let sample = job.kept_paths(first);
         Report {
             model: base.name.clone(),
             objectives: base.objective_names(),
             paths,
-            steps: job.run.steps,
+            steps: job.steps(),
             dt,
-            seed: job.seed,
-            engine: engine.kind,
+            seed: job.seed(),
+            engine: engine.kind.clone(),
             terminal_sample: sample,
             pareto_subsampled: sample < paths,
             pooled_front_size: pooled.front.len(),
-            pareto_reference: job
+            pareto_reference: opts
                 .pareto_reference
                 .clone()
                 .unwrap_or_else(|| base.objectives.iter().map(|o| o.lower).collect()),
@@ -244,22 +277,13 @@ fn summarize(
 ) -> (StrategySummary, Vec<RecordMoments>) {
     let m = &sc.model;
     let n = m.n();
-    let layout: &PartialLayout = &job.layout;
-    let params = &job.sets[k];
-    let dt = f64::from(params.dt);
-    let shift: Vec<f64> = params.shift[..n].iter().map(|v| f64::from(*v)).collect();
+    let layout: &PartialLayout = job.partial_layout();
+    let dt = job.dt(k);
+    let shift = job.moment_shift(k);
     let total = set.fold.total().unwrap_or_else(|| vec![0.0; layout.len()]);
-    let steps = job.run.steps;
+    let steps = job.steps();
     let records: Vec<RecordMoments> = (0..layout.records)
-        .map(|r| {
-            moments::record(
-                &total,
-                layout,
-                r,
-                record_step(r as u32, job.run.record_every, steps),
-                &shift,
-            )
-        })
+        .map(|r| moments::record(&total, layout, r, job.record_step(r as u32), &shift))
         .collect();
     let last = records.last().expect("at least two records");
     let cov = moments::terminal_cov(&total, layout);
@@ -319,7 +343,7 @@ fn summarize(
         },
         empirical_rate: convergence::empirical_rate(&records, &eq, &ranges, dt),
         effective_equilibrium: eq,
-        first_passage: convergence::first_passage(&set.hist, job.tolerance),
+        first_passage: convergence::first_passage(&set.hist, job.tolerance()),
         increment_correlation: moments::increment_correlation(&total, layout),
         nonfinite_paths: valid.saturating_sub(last.count as u64),
         hypervolume: 0.0,

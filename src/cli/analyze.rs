@@ -31,73 +31,15 @@ pub struct AnalyzeArgs {
 pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     let model = a.model.load()?;
     let spectra = spectral::analyze(&model, model.dt);
-    let text = match a.format {
-        Format::Json => {
-            let v = serde_json::json!({
-                "model": model.name,
-                "objectives": model.objective_names(),
-                "dt": model.dt,
-                "strategies": spectra,
-            });
-            String::from_utf8(report::json_bytes(&v))?
-        }
-        Format::Table => {
-            let rows: Vec<Vec<String>> = spectra
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.name.clone(),
-                        s.label.clone(),
-                        format!("{:.4}", s.rho),
-                        s.mode.to_string(),
-                        format!("{:.4}", s.discrete_spectral_radius),
-                        if s.stable && s.discrete_stable {
-                            "yes".into()
-                        } else {
-                            "NO".into()
-                        },
-                        s.eigenvalues
-                            .iter()
-                            .map(|e| {
-                                if e[1] == 0.0 {
-                                    format!("{:.3}", e[0])
-                                } else {
-                                    format!("{:.3}{:+.3}i", e[0], e[1])
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        report::vec_str(&s.equilibrium, 2),
-                    ]
-                })
-                .collect();
-            let mut t = format!(
-                "model {} (dt = {}), objectives {}\n\n",
-                model.name,
-                model.dt,
-                model.objective_names().join(", ")
-            );
-            t.push_str(&report::table(
-                &[
-                    "strategy",
-                    "label",
-                    "rho",
-                    "mode",
-                    "r(I-A dt)",
-                    "stable",
-                    "eigenvalues of A",
-                    "equilibrium x*",
-                ],
-                &rows,
-            ));
-            t
-        }
+    let bytes = match a.format {
+        Format::Json => report::spectra_json(&model, &spectra),
+        Format::Table => report::spectra_table(&model, &spectra).into_bytes(),
     };
     match a.out {
-        Some(path) => report::write_atomic(&path, text.as_bytes())?,
+        Some(path) => report::write_atomic(&path, &bytes)?,
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(text.as_bytes())?;
+            std::io::stdout().write_all(&bytes)?;
         }
     }
     Ok(())

@@ -1,15 +1,13 @@
 //! `mosde bench`: whole-run throughput, for the tables in results/.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use clap::Args;
-use mosde::engine::{self, Engine, EngineKind, Job, JobOptions, Scenario};
-use mosde::model::{Model, Policy};
+use mosde::bench::{self, Workload};
+use mosde::engine::Engine;
 use mosde::report;
-use serde::Serialize;
 
-use super::common::{InputError, parse_count};
+use super::common::{EngineChoice, InputError, open, parse_count};
 
 /// Flags of `bench`.
 #[derive(Debug, Args)]
@@ -24,8 +22,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1000)]
     steps: u32,
     /// Engines to measure: cpu, gpu, or both (auto).
-    #[arg(long, value_enum, default_value_t = EngineKind::Auto)]
-    engine: EngineKind,
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    engine: EngineChoice,
     /// CPU threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -40,72 +38,36 @@ pub struct BenchArgs {
     out: Option<PathBuf>,
 }
 
-#[derive(Debug, Serialize)]
-struct Row {
-    engine: String,
-    adapter: String,
-    workload: String,
-    paths: u64,
-    steps: u32,
-    record_every: u32,
-    seconds: f64,
-    path_steps_per_s: f64,
+fn engines(a: &BenchArgs) -> anyhow::Result<Vec<Box<dyn Engine>>> {
+    Ok(match a.engine {
+        EngineChoice::Auto => {
+            let mut v = vec![open(EngineChoice::Cpu, a.threads)?];
+            match open(EngineChoice::Gpu, a.threads) {
+                Ok(g) => v.push(g),
+                Err(e) => eprintln!("note: GPU engine skipped: {e:#}"),
+            }
+            v
+        }
+        one => vec![open(one, a.threads)?],
+    })
 }
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     if a.repeat == 0 {
         return Err(InputError("--repeat must be at least 1".into()).into());
     }
-    let mut engines: Vec<Box<dyn Engine>> = Vec::new();
-    match a.engine {
-        EngineKind::Cpu => engines.push(engine::open(EngineKind::Cpu, a.threads)?.0),
-        EngineKind::Gpu => engines.push(engine::open(EngineKind::Gpu, a.threads)?.0),
-        EngineKind::Auto => {
-            engines.push(engine::open(EngineKind::Cpu, a.threads)?.0);
-            match engine::open(EngineKind::Gpu, a.threads) {
-                Ok((g, _)) => engines.push(g),
-                Err(e) => eprintln!("note: GPU engine skipped: {e}"),
-            }
-        }
-    }
+    let mut engines = engines(&a)?;
     let mut rows = Vec::new();
-    for name in &a.presets {
-        let m = Model::preset(name)?;
-        let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
-        let opts = JobOptions {
+    for preset in &a.presets {
+        let workload = Workload {
+            preset: preset.clone(),
             paths: a.paths,
-            steps: Some(a.steps),
+            steps: a.steps,
             record_every: a.record_every,
-            ..Default::default()
+            repeat: a.repeat,
         };
-        let job = Job::new(&scenarios, &opts)?;
-        let warm = Job::new(
-            &scenarios,
-            &JobOptions {
-                paths: 4096,
-                ..opts.clone()
-            },
-        )?;
         for e in &mut engines {
-            e.run(&warm, &mut |_| {})?; // compiles the kernel
-            let mut best = f64::INFINITY;
-            for _ in 0..a.repeat {
-                let t = Instant::now();
-                let out = e.run(&job, &mut |_| {})?;
-                best = best.min(t.elapsed().as_secs_f64());
-                std::hint::black_box(out);
-            }
-            let info = e.info();
-            let row = Row {
-                engine: info.kind,
-                adapter: info.adapter,
-                workload: format!("{name} ({})", scenarios[0].name),
-                paths: a.paths,
-                steps: a.steps,
-                record_every: job.run.record_every,
-                seconds: best,
-                path_steps_per_s: a.paths as f64 * f64::from(a.steps) / best,
-            };
+            let row = bench::measure(e.as_mut(), &workload).map_err(super::common::flag_context)?;
             eprintln!(
                 "{} {} on {}: {:.3} s, {:.3e} path-steps/s",
                 row.engine, row.workload, row.adapter, row.seconds, row.path_steps_per_s
@@ -113,33 +75,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             rows.push(row);
         }
     }
-    let table = report::table(
-        &[
-            "engine",
-            "adapter",
-            "workload",
-            "paths",
-            "steps",
-            "record every",
-            "seconds",
-            "path-steps/s",
-        ],
-        &rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.engine.clone(),
-                    r.adapter.clone(),
-                    r.workload.clone(),
-                    r.paths.to_string(),
-                    r.steps.to_string(),
-                    r.record_every.to_string(),
-                    format!("{:.3}", r.seconds),
-                    format!("{:.3e}", r.path_steps_per_s),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    );
+    let table = bench::table(&rows);
     print!("{table}");
     if let Some(dir) = a.out {
         report::write_json(&dir.join("bench.json"), &rows)?;

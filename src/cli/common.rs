@@ -3,40 +3,26 @@
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mosde::analysis::fit::FitError;
-use mosde::analysis::pareto::PointsError;
-use mosde::analysis::sessions::SessionError;
-use mosde::engine::{EngineError, PlanError};
-use mosde::model::{Model, ModelError};
-use mosde::sweep::SweepError;
+use mosde::engine::{self, Engine, EngineError, EngineKind};
+use mosde::model::Model;
+use mosde::shard::Shard;
 
-/// A usage or input error: exit code 2.
+/// A usage or input error found by the CLI itself: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct InputError(pub String);
 
-/// Exit code for an error chain: 2 when any cause is an input problem.
+/// Exit code for an error chain: 2 when the first cause that knows says it
+/// is an input problem, else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
-        if cause.is::<InputError>()
-            || cause.is::<ModelError>()
-            || cause.is::<PlanError>()
-            || cause.is::<SessionError>()
-            || cause.is::<FitError>()
-            || cause.is::<PointsError>()
-            || matches!(
-                cause.downcast_ref::<SweepError>(),
-                Some(SweepError::Invalid { .. } | SweepError::Io { .. } | SweepError::Model(_))
-            )
-        {
+        if cause.is::<InputError>() {
             return 2;
         }
-        if let Some(e) = cause.downcast_ref::<EngineError>()
-            && matches!(e, EngineError::NoAdapter(_) | EngineError::Limits(_))
-        {
-            return 2;
+        if let Some(input) = mosde::error::is_input(cause) {
+            return if input { 2 } else { 1 };
         }
     }
     1
@@ -48,6 +34,19 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Names the flag behind a library error about an option: the library
+/// speaks of `paths`, the user typed `--paths`.
+pub fn flag_context(err: mosde::Error) -> anyhow::Error {
+    let field = match &err {
+        mosde::Error::Plan(e) => e.field(),
+        _ => None,
+    };
+    match field {
+        Some(f) => anyhow::Error::new(err).context(format!("--{}", f.replace('_', "-"))),
+        None => err.into(),
+    }
 }
 
 /// `--preset NAME | --model FILE`.
@@ -72,6 +71,71 @@ impl ModelArgs {
     }
 }
 
+/// Engine choice on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineChoice {
+    /// The GPU when a hardware adapter exists, else the CPU.
+    Auto,
+    /// The CPU twin.
+    Cpu,
+    /// The GPU kernel (fails without an adapter).
+    Gpu,
+}
+
+impl From<EngineChoice> for EngineKind {
+    fn from(c: EngineChoice) -> Self {
+        match c {
+            EngineChoice::Auto => EngineKind::Auto,
+            EngineChoice::Cpu => EngineKind::Cpu,
+            EngineChoice::Gpu => EngineKind::Gpu,
+        }
+    }
+}
+
+/// `--engine` and `--threads`.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Engine: gpu when a hardware adapter exists (auto), cpu, or gpu.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    pub engine: EngineChoice,
+    /// CPU threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+impl EngineArgs {
+    /// Opens the engine, printing the note of an automatic fallback.
+    pub fn open(&self) -> anyhow::Result<Box<dyn Engine>> {
+        open(self.engine, self.threads)
+    }
+}
+
+/// Opens an engine, printing the note of an automatic fallback.
+pub fn open(choice: EngineChoice, threads: usize) -> anyhow::Result<Box<dyn Engine>> {
+    let (engine, note) = engine::open(choice.into(), threads).map_err(|e| {
+        let hint = match e {
+            EngineError::NoAdapter(_) => " (--engine cpu runs without one)",
+            _ => "",
+        };
+        let flag = format!("--engine {}{hint}", EngineKind::from(choice));
+        anyhow::Error::new(e).context(flag)
+    })?;
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
+    Ok(engine)
+}
+
+/// Parses `--shard`: `i/n`, or `n` with the index from the scheduler.
+pub fn parse_shard(flag: Option<&str>) -> anyhow::Result<Shard> {
+    match flag {
+        None => Ok(Shard::WHOLE),
+        Some(s) => {
+            Shard::parse(s).map_err(|e| anyhow::Error::new(e).context(format!("--shard {s}")))
+        }
+    }
+}
+
 /// Parses counts like `100000`, `1_000_000`, `1e6` or `2^20`.
 pub fn parse_count(s: &str) -> Result<u64, String> {
     let t = s.trim().replace('_', "");
@@ -89,41 +153,6 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     } else {
         Err(bad())
     }
-}
-
-/// Parses `--shard`: `i/n` (0-based), or `n` alone with the index taken from
-/// the scheduler: JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or
-/// SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN (Slurm job arrays).
-pub fn parse_shard(s: &str) -> Result<(u64, u64), InputError> {
-    let bad = |why: String| InputError(format!("--shard {s}: {why}"));
-    let (i, n) = match s.split_once('/') {
-        Some((i, n)) => (
-            i.trim()
-                .parse::<u64>()
-                .map_err(|_| bad("expected i/n with whole numbers, e.g. 0/4".into()))?,
-            n.trim()
-                .parse::<u64>()
-                .map_err(|_| bad("expected i/n with whole numbers, e.g. 0/4".into()))?,
-        ),
-        None => {
-            let n = s.trim().parse::<u64>().map_err(|_| {
-                bad("expected i/n, or n with the index from the environment".into())
-            })?;
-            let env = |k: &str| {
-                std::env::var(k)
-                    .ok()
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-            };
-            let i = env("JOB_COMPLETION_INDEX")
-                .or_else(|| env("SLURM_ARRAY_TASK_ID").map(|t| t - env("SLURM_ARRAY_TASK_MIN").unwrap_or(0)))
-                .ok_or_else(|| bad("no shard index: set JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, or give i/n".into()))?;
-            (i, n)
-        }
-    };
-    if n == 0 || i >= n {
-        return Err(bad(format!("index {i} must be below the shard count {n}")));
-    }
-    Ok((i, n))
 }
 
 /// Parses `lo:hi` ranges, naming the flag in errors.
@@ -211,10 +240,15 @@ mod tests {
     }
 
     #[test]
-    fn shards_parse() {
-        assert_eq!(parse_shard("2/5").unwrap(), (2, 5));
-        assert!(parse_shard("5/5").is_err());
-        assert!(parse_shard("a/2").is_err());
+    fn shards_name_the_flag() {
+        assert_eq!(parse_shard(Some("2/5")).unwrap(), Shard::new(2, 5).unwrap());
+        let e = parse_shard(Some("5/5")).unwrap_err();
+        assert!(
+            format!("{e:#}").starts_with("--shard 5/5: index 5"),
+            "{e:#}"
+        );
+        assert_eq!(exit_code(&e), 2);
+        assert_eq!(parse_shard(None).unwrap(), Shard::WHOLE);
     }
 
     #[test]

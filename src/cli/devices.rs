@@ -39,42 +39,6 @@ pub fn run(a: DevicesArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let mib = |b: u64| format!("{} MiB", b >> 20);
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|d| {
-            vec![
-                d.name.clone(),
-                d.backend.clone(),
-                d.device_type.clone(),
-                format!("{} {}", d.driver, d.driver_info).trim().to_string(),
-                mib(d.max_storage_buffer_binding_size),
-                mib(d.max_buffer_size),
-                d.max_compute_workgroups_per_dimension.to_string(),
-                d.max_compute_invocations_per_workgroup.to_string(),
-                match &d.usable {
-                    Ok(()) => "yes".into(),
-                    Err(e) => format!("no: {e}"),
-                },
-            ]
-        })
-        .collect();
-    print!(
-        "{}",
-        report::table(
-            &[
-                "adapter",
-                "backend",
-                "type",
-                "driver",
-                "max binding",
-                "max buffer",
-                "wg/dim",
-                "wg size",
-                "usable"
-            ],
-            &rows
-        )
-    );
+    print!("{}", report::adapters_table(&list));
     Ok(())
 }

@@ -6,9 +6,10 @@ use std::time::Instant;
 use clap::Args;
 use mosde::analysis::sessions::generate;
 use mosde::analysis::{Report, fit, replication};
-use mosde::engine::{self, EngineKind, Job, JobOptions, Scenario};
+use mosde::engine::{Job, JobOptions, Scenario};
 use mosde::report::{self, plots};
 
+use super::common::EngineChoice;
 use super::common::{ModelArgs, default_run_dir, parse_count};
 
 /// Flags of `figures`.
@@ -23,8 +24,8 @@ pub struct FiguresArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Engine.
-    #[arg(long, value_enum, default_value_t = EngineKind::Auto)]
-    engine: EngineKind,
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    engine: super::common::EngineChoice,
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -34,10 +35,7 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let model = a.model.load()?;
     let dir = a.out.unwrap_or_else(default_run_dir);
-    let (mut eng, note) = engine::open(a.engine, 0)?;
-    if let Some(n) = note {
-        eprintln!("note: {n}");
-    }
+    let mut eng = super::common::open(a.engine, 0)?;
     // Simulate with recorded paths.
     let scenarios = Scenario::defaults(&model);
     let opts = JobOptions {
@@ -47,8 +45,9 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let job = Job::new(&scenarios, &opts)?;
-    let out = eng.run(&job, &mut |_| {})?;
-    let report = Report::new(&scenarios, &job, &out, eng.info());
+    let run = mosde::engine::Run::execute(eng.as_mut(), scenarios, job, &mut |_| {})?;
+    let report = Report::new(&run, &Default::default());
+    let (scenarios, job, out) = (&run.scenarios, &run.job, &run.output);
     let sim = dir.join("simulate");
     report::write_json(&sim.join("summary.json"), &report)?;
     report::write_atomic(&sim.join("moments.csv"), &report::moments_csv(&report))?;
@@ -56,7 +55,7 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
         &sim.join("strategies.md"),
         report::strategies_md(&report).as_bytes(),
     )?;
-    let mut files = plots::simulation(&dir, &report, &scenarios, &job, &out)?;
+    let mut files = plots::simulation(&dir, &report, scenarios, job, out)?;
 
     // Replicate the paper's experiment for its preset; for any other model,
     // the same loop on the model itself: generated sessions, fitted back.

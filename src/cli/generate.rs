@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use mosde::analysis::sessions;
-use mosde::engine::{self, EngineKind};
 use mosde::report;
 
+use super::common::EngineChoice;
 use super::common::ModelArgs;
 
 /// Flags of `generate`.
@@ -28,8 +28,8 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 0.0, value_name = "SD")]
     observation_noise: f64,
     /// Engine.
-    #[arg(long, value_enum, default_value_t = EngineKind::Cpu)]
-    engine: EngineKind,
+    #[arg(long, value_enum, default_value_t = EngineChoice::Cpu)]
+    engine: super::common::EngineChoice,
     /// Output CSV.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -37,10 +37,7 @@ pub struct GenerateArgs {
 
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     let model = a.model.load()?;
-    let (mut eng, note) = engine::open(a.engine, 0)?;
-    if let Some(n) = note {
-        eprintln!("note: {n}");
-    }
+    let mut eng = super::common::open(a.engine, 0)?;
     let s = sessions::generate(
         &model,
         eng.as_mut(),

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
-
-use super::common::InputError;
+use mosde::shard::ShardError;
+use mosde::simulation::PARTIALS;
+use mosde::sweep::store;
 
 /// Flags of `merge`.
 #[derive(Debug, Args)]
@@ -22,29 +22,18 @@ pub struct MergeArgs {
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<()> {
-    let sweeps = a
-        .dirs
-        .iter()
-        .filter(|d| d.join("sweep-state.json").exists())
-        .count();
-    let sims = a
-        .dirs
-        .iter()
-        .filter(|d| d.join("partials.json").exists())
-        .count();
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let sweeps = a.dirs.iter().filter(|d| store::is_sweep(d)).count();
+    let sims = a.dirs.iter().filter(|d| d.join(PARTIALS).exists()).count();
     if sweeps == a.dirs.len() {
         super::sweep::merge(&a.dirs, &a.out)
     } else if sims == a.dirs.len() {
         super::simulate::merge(&a.dirs, &a.out, a.plot)
     } else {
-        Err(InputError(format!(
-            "each directory must hold one shard of the same kind of run (partials.json from `simulate --shard`, or sweep-state.json from `sweep`/`sensitivity --shard`); got {} simulate and {} sweep shards among {} directories",
-            sims,
-            sweeps,
-            a.dirs.len()
-        ))
+        Err(ShardError::Mixed {
+            simulate: sims,
+            sweep: sweeps,
+            dirs: a.dirs.len(),
+        }
         .into())
     }
 }

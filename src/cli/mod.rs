@@ -76,8 +76,8 @@ pub fn main() -> ExitCode {
         Command::Pareto(a) => pareto::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Figures(a) => figures::run(a),
-        Command::Sweep(a) => sweep::run(a, "sweep"),
-        Command::Sensitivity(a) => sweep::run(a, "sensitivity"),
+        Command::Sweep(a) => sweep::run(a, false),
+        Command::Sensitivity(a) => sweep::run(a, true),
         Command::Merge(a) => merge::run(a),
         Command::Replicate(a) => replicate::run(a),
     };

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use mosde::analysis::replication;
-use mosde::engine::{self, EngineKind};
 use mosde::model::Model;
 use mosde::report;
 
+use super::common::EngineChoice;
 use super::common::default_run_dir;
 
 /// Flags of `replicate`.
@@ -26,8 +26,8 @@ pub struct ReplicateArgs {
     #[arg(long, default_value_t = 200)]
     bootstrap: usize,
     /// Engine that generates the sessions.
-    #[arg(long, value_enum, default_value_t = EngineKind::Cpu)]
-    engine: EngineKind,
+    #[arg(long, value_enum, default_value_t = EngineChoice::Cpu)]
+    engine: super::common::EngineChoice,
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -38,10 +38,7 @@ pub struct ReplicateArgs {
 
 pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
     let model = Model::preset("code-generation")?;
-    let (mut eng, note) = engine::open(a.engine, 0)?;
-    if let Some(n) = note {
-        eprintln!("note: {n}");
-    }
+    let mut eng = super::common::open(a.engine, 0)?;
     let run = replication::replicate(
         &model,
         eng.as_mut(),

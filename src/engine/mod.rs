@@ -33,7 +33,7 @@ pub struct EngineInfo {
 pub enum EngineError {
     /// No GPU adapter was found.
     #[error(
-        "no GPU adapter found ({0}); install a Vulkan, Metal or DX12 driver (on Linux without a GPU: mesa-vulkan-drivers for lavapipe), or use --engine cpu"
+        "no GPU adapter found ({0}); install a Vulkan, Metal or DX12 driver (on Linux without a GPU: mesa-vulkan-drivers for lavapipe), or use the CPU engine"
     )]
     NoAdapter(String),
     /// The engine could not be set up.
@@ -45,6 +45,14 @@ pub enum EngineError {
     /// The device failed while running.
     #[error("GPU error: {0}")]
     Device(String),
+}
+
+impl EngineError {
+    /// A missing adapter (when one was demanded) and a job too large for the
+    /// device are problems with the request; the rest are runtime failures.
+    pub fn is_input(&self) -> bool {
+        matches!(self, EngineError::NoAdapter(_) | EngineError::Limits(_))
+    }
 }
 
 /// Everything a job produced for one parameter set.
@@ -107,6 +115,39 @@ impl JobOutput {
     }
 }
 
+/// One engine run: what was integrated, on what, and what came back. This is
+/// what reductions, writers and figures take.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The parameter sets, in job order.
+    pub scenarios: Vec<Scenario>,
+    /// The job they were packed into.
+    pub job: Job,
+    /// What the engine returned.
+    pub output: JobOutput,
+    /// Which engine ran it.
+    pub engine: EngineInfo,
+}
+
+impl Run {
+    /// Integrates `job` (packed from `scenarios`) on `engine`; `progress` is
+    /// called with the paths finished since its last call.
+    pub fn execute(
+        engine: &mut dyn Engine,
+        scenarios: Vec<Scenario>,
+        job: Job,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Run, EngineError> {
+        let output = engine.run(&job, progress)?;
+        Ok(Run {
+            scenarios,
+            job,
+            output,
+            engine: engine.info(),
+        })
+    }
+}
+
 /// An engine integrates jobs.
 pub trait Engine {
     /// What is running.
@@ -116,8 +157,8 @@ pub trait Engine {
     fn run(&mut self, job: &Job, progress: &mut dyn FnMut(u64)) -> Result<JobOutput, EngineError>;
 }
 
-/// Engine choice on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
+/// Which engine to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     /// The GPU when an adapter exists, else the CPU.
@@ -127,6 +168,16 @@ pub enum EngineKind {
     Cpu,
     /// The GPU kernel (fails without an adapter).
     Gpu,
+}
+
+impl std::fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EngineKind::Auto => "auto",
+            EngineKind::Cpu => "cpu",
+            EngineKind::Gpu => "gpu",
+        })
+    }
 }
 
 /// Opens an engine. With `Auto`, a missing GPU falls back to the CPU and the

@@ -14,17 +14,52 @@ use super::layout::{
     policy_kind,
 };
 use crate::model::{Boundary, Diffusion, MAX_STRATEGIES, Model, Policy, Scalarization};
+use crate::shard::Shard;
 
 /// Errors in setting up a job.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PlanError {
-    /// A size is outside what the engines can address.
-    #[error("{0}")]
-    Size(String),
+    /// An option outside what the engines accept; `field` is the option's
+    /// name in [`JobOptions`].
+    #[error("{field} = {value}: {why}")]
+    Option {
+        /// The option.
+        field: &'static str,
+        /// Its value, as given.
+        value: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// Nothing to run.
+    #[error("no scenario to run")]
+    Empty,
     /// Scenarios that cannot share one job.
     #[error("{0}")]
     Mismatch(String),
+}
+
+impl PlanError {
+    /// Every planning error is a problem with the request.
+    pub fn is_input(&self) -> bool {
+        true
+    }
+
+    /// The option at fault, if one is.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            PlanError::Option { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+fn bad(field: &'static str, value: impl std::fmt::Display, why: impl Into<String>) -> PlanError {
+    PlanError::Option {
+        field,
+        value: value.to_string(),
+        why: why.into(),
+    }
 }
 
 /// One parameter set: a model, a policy and how many paths to run.
@@ -99,9 +134,6 @@ pub struct JobOptions {
     /// Use the same noise for every set (common random numbers) instead of
     /// one stream per set.
     pub common_noise: bool,
-    /// Hypervolume reference point in objective units (default: the lower bounds).
-    #[serde(default)]
-    pub pareto_reference: Option<Vec<f64>>,
 }
 
 impl Default for JobOptions {
@@ -116,7 +148,6 @@ impl Default for JobOptions {
             keep_terminal: 200_000,
             tolerance: 0.05,
             common_noise: false,
-            pareto_reference: None,
         }
     }
 }
@@ -144,26 +175,29 @@ pub struct Flags {
 }
 
 /// A packed job, ready for an engine.
+///
+/// The packed structs are the kernel's ABI and stay inside the engine; the
+/// rest of the crate reads a job through its accessors.
 #[derive(Debug, Clone)]
 pub struct Job {
     /// Dispatch constants (`items` is filled per chunk).
-    pub run: RunParams,
+    pub(crate) run: RunParams,
     /// One entry per set.
-    pub sets: Vec<SetParams>,
+    pub(crate) sets: Vec<SetParams>,
     /// Strategies of all sets, concatenated.
-    pub strategies: Vec<StrategyParams>,
+    pub(crate) strategies: Vec<StrategyParams>,
     /// Specialisation flags.
-    pub flags: Flags,
+    pub(crate) flags: Flags,
     /// Partial-slot layout.
-    pub layout: PartialLayout,
+    pub(crate) layout: PartialLayout,
     /// Blocks to run, per set (all of them unless sharded).
-    pub blocks: Vec<Range<u64>>,
+    pub(crate) blocks: Vec<Range<u64>>,
+    /// Time step of each set, as asked (the kernel steps with its f32).
+    pub(crate) dt: Vec<f64>,
     /// Seed.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// First-passage tolerance (fraction of each objective's range).
-    pub tolerance: f64,
-    /// Hypervolume reference point (objective units), if not the lower bounds.
-    pub pareto_reference: Option<Vec<f64>>,
+    pub(crate) tolerance: f64,
 }
 
 /// Records for `steps` steps every `every`: t = 0, every, 2·every, …, steps.
@@ -184,53 +218,46 @@ pub fn default_record_every(steps: u32) -> u32 {
 impl Job {
     /// Packs scenarios into a job.
     pub fn new(scenarios: &[Scenario], opts: &JobOptions) -> Result<Job, PlanError> {
-        let first = scenarios
-            .first()
-            .ok_or_else(|| PlanError::Size("no scenario to run".into()))?;
+        let first = scenarios.first().ok_or(PlanError::Empty)?;
         let n = first.model.n();
         let steps = opts.steps.unwrap_or(first.model.steps);
         if steps == 0 || steps == u32::MAX {
-            return Err(PlanError::Size(format!(
-                "--steps {steps} is out of range (1 to {})",
-                u32::MAX - 1
-            )));
+            return Err(bad(
+                "steps",
+                steps,
+                format!("out of range (1 to {})", u32::MAX - 1),
+            ));
         }
         if opts.paths == 0 {
-            return Err(PlanError::Size("--paths must be at least 1".into()));
+            return Err(bad("paths", 0, "must be at least 1"));
         }
         if opts.paths > u64::from(u32::MAX) {
-            return Err(PlanError::Size(format!(
-                "--paths {} exceeds {} paths per set (path indices are 32-bit); split the run with --shard or use several seeds",
+            return Err(bad(
+                "paths",
                 opts.paths,
-                u32::MAX
-            )));
+                format!(
+                    "exceeds {} paths per set (path indices are 32-bit); split the run into shards or use several seeds",
+                    u32::MAX
+                ),
+            ));
         }
         if let Some(dt) = opts.dt
             && !(dt.is_finite() && dt > 0.0)
         {
-            return Err(PlanError::Size(format!(
-                "--dt {dt} must be a finite number > 0"
-            )));
+            return Err(bad("dt", dt, "must be a finite number > 0"));
         }
         if !(opts.tolerance.is_finite() && opts.tolerance > 0.0) {
-            return Err(PlanError::Size(format!(
-                "--tolerance {} must be a finite number > 0",
-                opts.tolerance
-            )));
-        }
-        if let Some(r) = &opts.pareto_reference
-            && (r.len() != n || r.iter().any(|v| !v.is_finite()))
-        {
-            return Err(PlanError::Size(format!(
-                "--pareto-reference has {} values; give {n} finite values, one per objective",
-                r.len()
-            )));
+            return Err(bad(
+                "tolerance",
+                opts.tolerance,
+                "must be a finite number > 0",
+            ));
         }
         let record_every = opts
             .record_every
             .unwrap_or_else(|| default_record_every(steps));
         if record_every == 0 {
-            return Err(PlanError::Size("--record-every must be at least 1".into()));
+            return Err(bad("record_every", 0, "must be at least 1"));
         }
         let record_every = record_every.min(steps);
         let records = record_count(steps, record_every);
@@ -272,6 +299,10 @@ impl Job {
         }
 
         let mut sets = Vec::with_capacity(scenarios.len());
+        let dt: Vec<f64> = scenarios
+            .iter()
+            .map(|sc| opts.dt.unwrap_or(sc.model.dt))
+            .collect();
         let mut strategies = Vec::new();
         for (index, sc) in scenarios.iter().enumerate() {
             let set_index = match sc.stream {
@@ -329,19 +360,108 @@ impl Job {
                 record_paths: rec_paths > 0,
             },
             layout,
+            dt,
             seed: opts.seed,
             tolerance: opts.tolerance,
-            pareto_reference: opts.pareto_reference.clone(),
         })
     }
 
     /// Restricts the job to shard `index` of `count`: each set's blocks are
     /// split into `count` contiguous ranges.
-    pub fn shard(&mut self, index: u64, count: u64) {
+    pub fn shard(&mut self, shard: Shard) {
         for r in &mut self.blocks {
-            let b = r.end;
-            *r = (b * index / count)..(b * (index + 1) / count);
+            *r = shard.split(r.end);
         }
+    }
+
+    /// Steps every path takes.
+    pub fn steps(&self) -> u32 {
+        self.run.steps
+    }
+
+    /// Moment records per set: steps 0, `record_every`, …, `steps`.
+    pub fn records(&self) -> u32 {
+        self.run.records
+    }
+
+    /// Steps between moment records.
+    pub fn record_every(&self) -> u32 {
+        self.run.record_every
+    }
+
+    /// The step of record `r`.
+    pub fn record_step(&self, r: u32) -> u32 {
+        record_step(r, self.run.record_every, self.run.steps)
+    }
+
+    /// Objectives.
+    pub fn objectives(&self) -> usize {
+        self.flags.n
+    }
+
+    /// Parameter sets.
+    pub fn set_count(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// Time step of set `set`.
+    pub fn dt(&self, set: usize) -> f64 {
+        self.dt[set]
+    }
+
+    /// Paths of set `set` (in the whole run, not only this shard).
+    pub fn paths(&self, set: usize) -> u64 {
+        u64::from(self.sets[set].paths)
+    }
+
+    /// Paths of set `set` whose terminal states are kept.
+    pub fn kept_paths(&self, set: usize) -> u64 {
+        u64::from(self.sets[set].keep_terminal)
+    }
+
+    /// Paths of set `set` whose whole trajectories are recorded.
+    pub fn recorded_trajectories(&self, set: usize) -> u64 {
+        u64::from(self.sets[set].record_paths)
+    }
+
+    /// Whether any trajectories are recorded.
+    pub fn records_paths(&self) -> bool {
+        self.flags.record_paths
+    }
+
+    /// The point moments of set `set` are summed around (kept close to where
+    /// the paths go, so that f32 sums of squares stay accurate).
+    pub fn moment_shift(&self, set: usize) -> Vec<f64> {
+        self.sets[set].shift[..self.flags.n]
+            .iter()
+            .map(|v| f64::from(*v))
+            .collect()
+    }
+
+    /// Layout of each set's partial sums.
+    pub fn partial_layout(&self) -> &PartialLayout {
+        &self.layout
+    }
+
+    /// Bins of the first-passage histogram: one per step, 0 to `steps`, and
+    /// a last one for paths that never arrive.
+    pub fn passage_bins(&self) -> usize {
+        self.run.hist_len as usize
+    }
+
+    /// Seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// First-passage tolerance, as a fraction of each objective's range.
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+
+    /// The blocks of set `set` this job (or shard) runs.
+    pub fn blocks(&self, set: usize) -> Range<u64> {
+        self.blocks[set].clone()
     }
 
     /// Paths in one block.
@@ -570,7 +690,7 @@ mod tests {
         let mut seen = 0;
         for i in 0..3 {
             let mut j = Job::new(&sc, &opts).unwrap();
-            j.shard(i, 3);
+            j.shard(Shard::new(i, 3).unwrap());
             assert_eq!(j.blocks[0].start, seen);
             seen = j.blocks[0].end;
         }

@@ -75,6 +75,23 @@ pub enum ModelError {
         /// The name asked for.
         name: String,
     },
+    /// No strategy of that name in the model.
+    #[error("unknown strategy '{name}'; the model '{model}' has {}", available.join(", "))]
+    UnknownStrategy {
+        /// The name asked for.
+        name: String,
+        /// The model.
+        model: String,
+        /// Its strategies.
+        available: Vec<String>,
+    },
+}
+
+impl ModelError {
+    /// Every model error is a problem with the user's model or its name.
+    pub fn is_input(&self) -> bool {
+        true
+    }
 }
 
 fn list(problems: &[Problem]) -> String {
@@ -267,6 +284,17 @@ impl Model {
     /// Index of a strategy by name.
     pub fn strategy_index(&self, name: &str) -> Option<usize> {
         self.strategies.iter().position(|s| s.name == name)
+    }
+
+    /// Index of a strategy by name, or an error that lists the model's
+    /// strategies.
+    pub fn find_strategy(&self, name: &str) -> Result<usize, ModelError> {
+        self.strategy_index(name)
+            .ok_or_else(|| ModelError::UnknownStrategy {
+                name: name.to_string(),
+                model: self.name.clone(),
+                available: self.strategies.iter().map(|s| s.name.clone()).collect(),
+            })
     }
 
     /// Objective names.

@@ -12,7 +12,10 @@ pub mod figures;
 pub mod plots;
 
 use crate::analysis::Report;
-use crate::engine::{Job, JobOutput, Scenario};
+use crate::analysis::Spectrum;
+use crate::engine::gpu::AdapterReport;
+use crate::engine::{EngineInfo, Run};
+use crate::model::{Model, ModelSpec};
 
 /// An output file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +85,34 @@ fn csv_line(out: &mut Vec<u8>, cells: &[String]) {
     out.extend(w.into_inner().expect("writing to memory cannot fail"));
 }
 
+/// Writes the files of a whole simulation run into `dir` and returns their
+/// paths: summary.json, moments.csv, pareto_front.csv, strategies.md and,
+/// when trajectories were recorded, paths.csv. `simulate`, `merge` and
+/// `figures` all write through here.
+pub fn write_simulation(
+    dir: &Path,
+    run: &Run,
+    report: &Report,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.json", json_bytes(report)),
+        ("moments.csv", moments_csv(report)),
+    ];
+    if run.job.records_paths() {
+        files.push(("paths.csv", paths_csv(run)));
+    }
+    files.push(("pareto_front.csv", pareto_front_csv(report)));
+    files.push(("strategies.md", strategies_md(report).into_bytes()));
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            write_atomic(&path, &bytes)?;
+            Ok(path)
+        })
+        .collect()
+}
+
 /// `moments.csv`: strategy, step, t, mean_<objective>…, sd_<objective>…
 pub fn moments_csv(report: &Report) -> Vec<u8> {
     let mut out = Vec::new();
@@ -105,14 +136,14 @@ pub fn moments_csv(report: &Report) -> Vec<u8> {
 }
 
 /// `paths.csv`: strategy, path, step, <objective>… for every recorded path.
-pub fn paths_csv(scenarios: &[Scenario], job: &Job, output: &JobOutput) -> Vec<u8> {
-    let n = job.flags.n;
-    let steps = job.run.steps as usize;
+pub fn paths_csv(run: &Run) -> Vec<u8> {
+    let n = run.job.objectives();
+    let steps = run.job.steps() as usize;
     let mut out = Vec::new();
     let mut head = vec!["strategy".to_string(), "path".into(), "step".into()];
-    head.extend(scenarios[0].model.objective_names());
+    head.extend(run.scenarios[0].model.objective_names());
     csv_line(&mut out, &head);
-    for (sc, set) in scenarios.iter().zip(&output.sets) {
+    for (sc, set) in run.scenarios.iter().zip(&run.output.sets) {
         for (p, path) in set.paths.chunks_exact((steps + 1) * n).enumerate() {
             for (t, x) in path.chunks_exact(n).enumerate() {
                 let mut row = vec![sc.name.clone(), p.to_string(), t.to_string()];
@@ -247,6 +278,24 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// A manifest for a run of `model` with `seed` on `engine`, stamped with
+    /// this version and command line; sizes and timings are the caller's.
+    pub fn new(model: &ModelSpec, seed: u64, engine: &EngineInfo) -> Manifest {
+        Manifest {
+            version: env!("CARGO_PKG_VERSION").into(),
+            command_line: Manifest::command_line(),
+            model: serde_json::to_value(model).expect("model specs always serialise"),
+            seed,
+            engine: engine.kind.clone(),
+            adapter: engine.adapter.clone(),
+            threads: engine.threads,
+            sizes: serde_json::Value::Null,
+            elapsed_s: 0.0,
+            path_steps_per_s: 0.0,
+            timings: serde_json::json!({}),
+        }
+    }
+
     /// The command line of this process.
     pub fn command_line() -> Vec<String> {
         std::env::args().collect()
@@ -307,6 +356,108 @@ pub fn vec_str(v: &[f64], digits: usize) -> String {
         .map(|x| format!("{x:.digits$}"))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `analyze --format json`: the model's name, objectives, time step and
+/// each strategy's spectrum.
+pub fn spectra_json(model: &Model, spectra: &[Spectrum]) -> Vec<u8> {
+    json_bytes(&serde_json::json!({
+        "model": model.name,
+        "objectives": model.objective_names(),
+        "dt": model.dt,
+        "strategies": spectra,
+    }))
+}
+
+/// `analyze`'s table: rate, mode, discrete radius, stability, eigenvalues
+/// and equilibrium per strategy.
+pub fn spectra_table(model: &Model, spectra: &[Spectrum]) -> String {
+    let eigen = |s: &Spectrum| {
+        s.eigenvalues
+            .iter()
+            .map(|e| {
+                if e[1] == 0.0 {
+                    format!("{:.3}", e[0])
+                } else {
+                    format!("{:.3}{:+.3}i", e[0], e[1])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows: Vec<Vec<String>> = spectra
+        .iter()
+        .map(|s| {
+            let stable = if s.stable && s.discrete_stable {
+                "yes"
+            } else {
+                "NO"
+            };
+            vec![
+                s.name.clone(),
+                s.label.clone(),
+                format!("{:.4}", s.rho),
+                s.mode.to_string(),
+                format!("{:.4}", s.discrete_spectral_radius),
+                stable.into(),
+                eigen(s),
+                vec_str(&s.equilibrium, 2),
+            ]
+        })
+        .collect();
+    let head = [
+        "strategy",
+        "label",
+        "rho",
+        "mode",
+        "r(I-A dt)",
+        "stable",
+        "eigenvalues of A",
+        "equilibrium x*",
+    ];
+    format!(
+        "model {} (dt = {}), objectives {}\n\n{}",
+        model.name,
+        model.dt,
+        model.objective_names().join(", "),
+        table(&head, &rows)
+    )
+}
+
+/// `devices`' table of the adapters wgpu reaches.
+pub fn adapters_table(list: &[AdapterReport]) -> String {
+    let mib = |b: u64| format!("{} MiB", b >> 20);
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                d.backend.clone(),
+                d.device_type.clone(),
+                format!("{} {}", d.driver, d.driver_info).trim().to_string(),
+                mib(d.max_storage_buffer_binding_size),
+                mib(d.max_buffer_size),
+                d.max_compute_workgroups_per_dimension.to_string(),
+                d.max_compute_invocations_per_workgroup.to_string(),
+                match &d.usable {
+                    Ok(()) => "yes".into(),
+                    Err(e) => format!("no: {e}"),
+                },
+            ]
+        })
+        .collect();
+    let head = [
+        "adapter",
+        "backend",
+        "type",
+        "driver",
+        "max binding",
+        "max buffer",
+        "wg/dim",
+        "wg size",
+        "usable",
+    ];
+    table(&head, &rows)
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@
 
 pub mod design;
 pub mod run;
+pub mod sensitivity;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +25,9 @@ use serde::{Deserialize, Serialize};
 pub use design::Design;
 
 use crate::analysis::StrategySummary;
+use crate::engine::{EngineError, PlanError};
 use crate::model::{Model, ModelError, ModelSpec};
+use crate::report::WriteError;
 
 /// A sweep spec as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -170,9 +174,49 @@ pub enum SweepError {
     /// The model could not be loaded.
     #[error(transparent)]
     Model(#[from] ModelError),
-    /// Something else went wrong while running.
-    #[error("{0}")]
-    Run(String),
+    /// The points could not be packed into a job.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The engine failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// An output file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// A file of the sweep's folder could not be read or appended to.
+    #[error("cannot access {}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The sweep's folder does not hold what the request needs (nothing to
+    /// resume, an unfinished run, another sweep's state, a damaged file).
+    #[error("{}: {why}", path.display())]
+    Folder {
+        /// The folder or file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+impl SweepError {
+    /// Spec, model, size and folder problems are the user's input; engine
+    /// failures depend on the engine's error; I/O on outputs is a runtime
+    /// failure.
+    pub fn is_input(&self) -> bool {
+        match self {
+            SweepError::Io { .. }
+            | SweepError::Invalid { .. }
+            | SweepError::Model(_)
+            | SweepError::Plan(_)
+            | SweepError::Folder { .. } => true,
+            SweepError::Engine(e) => e.is_input(),
+            SweepError::Write(_) | SweepError::File { .. } => false,
+        }
+    }
 }
 
 /// A validated sweep.
@@ -231,17 +275,7 @@ pub fn parse_path(path: &str, model: &Model) -> Result<Target, String> {
     let (name, field) = rest
         .split_once('.')
         .ok_or("expected strategies.<name>.<field>[i]")?;
-    let k = model.strategy_index(name).ok_or_else(|| {
-        format!(
-            "unknown strategy '{name}'; the model has {}",
-            model
-                .strategies
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })?;
+    let k = model.find_strategy(name).map_err(|e| e.to_string())?;
     let (idx, field) =
         parse_index(field).ok_or("expected an index such as rates[0] or interference[0][2]")?;
     for i in &idx {

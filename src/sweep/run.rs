@@ -8,9 +8,9 @@
 
 use rayon::prelude::*;
 
-use crate::analysis::Report;
+use crate::analysis::{Report, ReportOptions};
 use crate::engine::{Engine, Job, JobOptions, Scenario};
-use crate::model::{Model, Policy};
+use crate::model::{Model, ModelError, Policy};
 
 use super::{Sweep, SweepError, apply, scalars};
 
@@ -99,13 +99,14 @@ impl Sweep {
                     });
                 }
                 Err(e) => {
-                    let reason = e
-                        .to_string()
-                        .lines()
-                        .skip(1)
-                        .map(|l| l.trim().trim_start_matches("- "))
-                        .collect::<Vec<_>>()
-                        .join("; ");
+                    let reason = match &e {
+                        ModelError::Invalid { problems, .. } => problems
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        other => other.to_string(),
+                    };
                     rows.push(Row {
                         point: id,
                         values,
@@ -116,11 +117,8 @@ impl Sweep {
             }
         }
         if !scenarios.is_empty() {
-            let job = Job::new(&scenarios, &self.options(seed))
-                .map_err(|e| SweepError::Run(e.to_string()))?;
-            let out = engine
-                .run(&job, &mut |_| {})
-                .map_err(|e| SweepError::Run(e.to_string()))?;
+            let job = Job::new(&scenarios, &self.options(seed))?;
+            let out = engine.run(&job, &mut |_| {})?;
             let info = engine.info();
             // Reports (quantiles, fronts, hypervolumes) are host work: one
             // point per task keeps every core busy while the device idles.
@@ -132,7 +130,8 @@ impl Sweep {
                         &job,
                         first,
                         &out.sets[first..first + s],
-                        info.clone(),
+                        &info,
+                        &ReportOptions::default(),
                     );
                     (row, self.metric_values(&report))
                 })

@@ -176,3 +176,19 @@ pub fn run(
     let out = engine.run(&job, &mut |_| {}).unwrap();
     (scenarios, job, out)
 }
+
+/// The report of one engine run (default report options).
+pub fn report(
+    scenarios: &[Scenario],
+    job: &Job,
+    output: &JobOutput,
+    engine: mosde::engine::EngineInfo,
+) -> mosde::analysis::Report {
+    let run = mosde::engine::Run {
+        scenarios: scenarios.to_vec(),
+        job: job.clone(),
+        output: output.clone(),
+        engine,
+    };
+    mosde::analysis::Report::new(&run, &Default::default())
+}

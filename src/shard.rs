@@ -1,0 +1,304 @@
+//! Shards: one run split over processes or machines, and the checks that put
+//! it back together.
+//!
+//! A shard is `index` of `count` contiguous parts of a run's work (blocks of
+//! paths for `simulate`, design points for sweeps). Every shard writes what it
+//! computed together with the identity of the whole run; [`order`] accepts a
+//! set of shards only when it is exactly one run's shards, each once.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Which part of a run this process computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 0-based index.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+/// Errors in naming, reading or combining shards.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShardError {
+    /// A shard specification that is not `i/n` or `n`.
+    #[error("{0}")]
+    Syntax(&'static str),
+    /// An index at or past the count.
+    #[error("index {index} must be below the shard count {count}")]
+    Range {
+        /// The index.
+        index: u64,
+        /// The count.
+        count: u64,
+    },
+    /// `n` alone, with no scheduler variable to take the index from.
+    #[error("no shard index: set JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, or give i/n")]
+    NoIndex,
+    /// No shard directories.
+    #[error("no shard directories given")]
+    Empty,
+    /// A shard file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A shard file that is not what it should be.
+    #[error("{} is not a {kind} shard: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// `simulate` or `sweep`.
+        kind: &'static str,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// A shard of another run.
+    #[error("{}: a shard of a different run ({what} differ)", dir.display())]
+    Foreign {
+        /// The shard's directory.
+        dir: PathBuf,
+        /// What differs.
+        what: &'static str,
+    },
+    /// The same shard twice.
+    #[error("{}: shard {index} given twice", dir.display())]
+    Twice {
+        /// The second directory holding it.
+        dir: PathBuf,
+        /// The shard index.
+        index: u64,
+    },
+    /// A shard is missing.
+    #[error("shard {index}/{count} is missing; every shard is needed")]
+    Missing {
+        /// The missing index.
+        index: u64,
+        /// The count.
+        count: u64,
+    },
+    /// A shard whose run has not finished.
+    #[error("{}: shard {shard} is not finished (resume it first)", dir.display())]
+    Unfinished {
+        /// The shard's directory.
+        dir: PathBuf,
+        /// Which shard.
+        shard: Shard,
+    },
+    /// Directories that do not all hold shards of one kind of run.
+    #[error(
+        "each directory must hold one shard of the same kind of run (partials.json from `simulate --shard`, or sweep-state.json from `sweep`/`sensitivity --shard`); got {simulate} simulate and {sweep} sweep shards among {dirs} directories"
+    )]
+    Mixed {
+        /// Simulate shards among them.
+        simulate: usize,
+        /// Sweep shards among them.
+        sweep: usize,
+        /// Directories given.
+        dirs: usize,
+    },
+}
+
+impl ShardError {
+    /// Every shard error is a problem with what the user gave.
+    pub fn is_input(&self) -> bool {
+        true
+    }
+}
+
+impl Shard {
+    /// The whole run, unsplit.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Shard `index` of `count`.
+    pub fn new(index: u64, count: u64) -> Result<Shard, ShardError> {
+        if count == 0 || index >= count {
+            return Err(ShardError::Range { index, count });
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Parses `i/n` (0-based), or `n` alone with the index taken from the
+    /// scheduler (see [`Shard::scheduler_index`]).
+    pub fn parse(text: &str) -> Result<Shard, ShardError> {
+        let whole = |s: &str| s.trim().parse::<u64>();
+        match text.split_once('/') {
+            Some((i, n)) => match (whole(i), whole(n)) {
+                (Ok(i), Ok(n)) => Shard::new(i, n),
+                _ => Err(ShardError::Syntax(
+                    "expected i/n with whole numbers, e.g. 0/4",
+                )),
+            },
+            None => {
+                let n = whole(text).map_err(|_| {
+                    ShardError::Syntax("expected i/n, or n with the index from the environment")
+                })?;
+                Shard::new(Shard::scheduler_index().ok_or(ShardError::NoIndex)?, n)
+            }
+        }
+    }
+
+    /// The shard index a scheduler gives this process: JOB_COMPLETION_INDEX
+    /// (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID minus
+    /// SLURM_ARRAY_TASK_MIN (Slurm job arrays).
+    pub fn scheduler_index() -> Option<u64> {
+        let env = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        env("JOB_COMPLETION_INDEX").or_else(|| {
+            env("SLURM_ARRAY_TASK_ID")
+                .map(|t| t.saturating_sub(env("SLURM_ARRAY_TASK_MIN").unwrap_or(0)))
+        })
+    }
+
+    /// Whether this is the whole run.
+    pub fn is_whole(&self) -> bool {
+        self.count == 1
+    }
+
+    /// This shard's contiguous part of `0..total`.
+    pub fn split(&self, total: u64) -> Range<u64> {
+        (total * self.index / self.count)..(total * (self.index + 1) / self.count)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Reads a shard's JSON file.
+pub fn read_json<T: DeserializeOwned>(path: &Path, kind: &'static str) -> Result<T, ShardError> {
+    let bytes = std::fs::read(path).map_err(|source| ShardError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| ShardError::Parse {
+        path: path.to_path_buf(),
+        kind,
+        source,
+    })
+}
+
+/// One shard as read: where it came from, which it is, and its contents.
+#[derive(Debug)]
+pub struct Piece<T> {
+    /// The shard's directory.
+    pub dir: PathBuf,
+    /// Which shard.
+    pub shard: Shard,
+    /// What it holds.
+    pub value: T,
+}
+
+/// Puts shards in index order after checking that they are every shard of
+/// one run, each once. `differs` names what differs between two shards'
+/// runs (`None` when they are shards of the same run).
+pub fn order<T>(
+    mut pieces: Vec<Piece<T>>,
+    differs: impl Fn(&T, &T) -> Option<&'static str>,
+) -> Result<Vec<Piece<T>>, ShardError> {
+    let first = pieces.first().ok_or(ShardError::Empty)?;
+    let count = first.shard.count;
+    let mut seen = vec![false; count as usize];
+    for p in &pieces {
+        let what = if p.shard.count != count {
+            Some("shard counts")
+        } else {
+            differs(&first.value, &p.value)
+        };
+        if let Some(what) = what {
+            return Err(ShardError::Foreign {
+                dir: p.dir.clone(),
+                what,
+            });
+        }
+        let index = p.shard.index;
+        let slot = seen
+            .get_mut(index as usize)
+            .ok_or(ShardError::Range { index, count })?;
+        if std::mem::replace(slot, true) {
+            return Err(ShardError::Twice {
+                dir: p.dir.clone(),
+                index,
+            });
+        }
+    }
+    if let Some(index) = seen.iter().position(|s| !s) {
+        return Err(ShardError::Missing {
+            index: index as u64,
+            count,
+        });
+    }
+    pieces.sort_by_key(|p| p.shard.index);
+    Ok(pieces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(i: u64, n: u64, v: u8) -> Piece<u8> {
+        Piece {
+            dir: PathBuf::from(format!("s{i}")),
+            shard: Shard { index: i, count: n },
+            value: v,
+        }
+    }
+
+    fn same(a: &u8, b: &u8) -> Option<&'static str> {
+        (a != b).then_some("runs")
+    }
+
+    #[test]
+    fn parses_and_splits() {
+        assert_eq!(Shard::parse("2/5").unwrap(), Shard { index: 2, count: 5 });
+        assert!(matches!(Shard::parse("5/5"), Err(ShardError::Range { .. })));
+        assert!(matches!(Shard::parse("a/2"), Err(ShardError::Syntax(_))));
+        assert!(matches!(Shard::parse("0/0"), Err(ShardError::Range { .. })));
+        let parts: Vec<_> = (0..3)
+            .map(|i| Shard::new(i, 3).unwrap().split(10))
+            .collect();
+        assert_eq!(parts, [0..3, 3..6, 6..10]);
+        assert_eq!(Shard::WHOLE.split(7), 0..7);
+    }
+
+    #[test]
+    fn order_checks_every_shard_once() {
+        let ok = order(vec![piece(1, 2, 0), piece(0, 2, 0)], same).unwrap();
+        assert_eq!(ok[0].shard.index, 0);
+        assert!(matches!(
+            order(vec![piece(0, 2, 0)], same),
+            Err(ShardError::Missing { index: 1, count: 2 })
+        ));
+        assert!(matches!(
+            order(vec![piece(0, 2, 0), piece(0, 2, 0)], same),
+            Err(ShardError::Twice { index: 0, .. })
+        ));
+        assert!(matches!(
+            order(vec![piece(0, 2, 0), piece(1, 2, 1)], same),
+            Err(ShardError::Foreign { .. })
+        ));
+        assert!(matches!(
+            order(vec![piece(0, 2, 0), piece(1, 3, 0)], same),
+            Err(ShardError::Foreign { .. })
+        ));
+        // An index past the count (a corrupted shard file) is an error, not a panic.
+        assert!(matches!(
+            order(vec![piece(0, 2, 0), piece(7, 2, 0)], same),
+            Err(ShardError::Range { .. })
+        ));
+        assert!(matches!(order::<u8>(vec![], same), Err(ShardError::Empty)));
+    }
+}
