@@ -429,7 +429,7 @@ fn bad_flags_exit_2() {
         (&["simulate", "--record-every", "0"], "--record-every"),
         (
             &["simulate", "--pareto-reference", "1,2"],
-            "--pareto-reference has 2 values",
+            "--pareto-reference 1,2: the hypervolume reference has 2 values",
         ),
     ];
     for (args, msg) in cases {

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mosde::engine::{self, Engine, EngineError, EngineKind};
+use mosde::engine::{self, Engine, EngineError, EngineKind, PlanError};
 use mosde::model::Model;
 use mosde::shard::Shard;
 
@@ -18,7 +18,7 @@ pub struct InputError(pub String);
 /// is an input problem, else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
-        if cause.is::<InputError>() {
+        if cause.is::<InputError>() || cause.is::<FlagError>() {
             return 2;
         }
         if let Some(input) = mosde::error::is_input(cause) {
@@ -36,16 +36,26 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// A library error about an option, told in terms of the flag the user typed.
+#[derive(Debug, thiserror::Error)]
+#[error("--{flag} {value}: {why}")]
+pub struct FlagError {
+    flag: String,
+    value: String,
+    why: String,
+}
+
 /// Names the flag behind a library error about an option: the library
 /// speaks of `paths`, the user typed `--paths`.
 pub fn flag_context(err: mosde::Error) -> anyhow::Error {
-    let field = match &err {
-        mosde::Error::Plan(e) => e.field(),
-        _ => None,
-    };
-    match field {
-        Some(f) => anyhow::Error::new(err).context(format!("--{}", f.replace('_', "-"))),
-        None => err.into(),
+    match err {
+        mosde::Error::Plan(PlanError::Option { field, value, why }) => FlagError {
+            flag: field.replace('_', "-"),
+            value,
+            why,
+        }
+        .into(),
+        other => other.into(),
     }
 }
 
