@@ -30,7 +30,9 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod formats;
 pub mod model;
+pub mod pareto;
 pub mod report;
 pub mod rng;
 pub mod sweep;

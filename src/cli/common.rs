@@ -6,9 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mosde::analysis::fit::FitError;
-use mosde::analysis::pareto::PointsError;
 use mosde::analysis::sessions::SessionError;
 use mosde::engine::{EngineError, PlanError};
+use mosde::formats::points::PointsError;
 use mosde::model::{Model, ModelError};
 use mosde::sweep::SweepError;
 
