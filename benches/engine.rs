@@ -94,11 +94,8 @@ fn pareto(c: &mut Criterion) {
     g.throughput(Throughput::Elements(points.len() as u64));
     g.bench_function("front+hypervolume/3d-1e6", |b| {
         b.iter(|| {
-            let f = mosde::analysis::pareto::nondominated(&points);
-            black_box((
-                f.len(),
-                mosde::analysis::pareto::hypervolume(&points, &[0.0; 3]),
-            ))
+            let f = mosde::pareto::nondominated(&points);
+            black_box((f.len(), mosde::pareto::hypervolume(&points, &[0.0; 3])))
         })
     });
     g.finish();

@@ -6,10 +6,11 @@
 //! 2 for input, 1 for a runtime failure) in one place.
 
 use crate::analysis::fit::FitError;
-use crate::analysis::pareto::PointsError;
 use crate::analysis::sessions::SessionError;
 use crate::engine::{EngineError, PlanError};
+use crate::formats::points::PointsError;
 use crate::model::ModelError;
+use crate::pareto::ParetoError;
 use crate::report::WriteError;
 use crate::report::figures::FigureError;
 use crate::shard::ShardError;
@@ -43,6 +44,9 @@ pub enum Error {
     /// A table of points.
     #[error(transparent)]
     Points(#[from] PointsError),
+    /// A Pareto analysis of a table.
+    #[error(transparent)]
+    Pareto(#[from] ParetoError),
     /// Writing an output file.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -64,6 +68,7 @@ impl Error {
             Error::Session(e) => e.is_input(),
             Error::Fit(e) => e.is_input(),
             Error::Points(e) => e.is_input(),
+            Error::Pareto(e) => e.is_input(),
             Error::Write(_) | Error::Figure(_) => false,
         }
     }
@@ -89,7 +94,8 @@ pub fn is_input(err: &(dyn std::error::Error + 'static)) -> Option<bool> {
         ShardError,
         SessionError,
         FitError,
-        PointsError
+        PointsError,
+        ParetoError
     );
     if err.is::<WriteError>() || err.is::<FigureError>() {
         return Some(false);
@@ -108,13 +114,6 @@ impl SessionError {
 
 impl FitError {
     /// Fit errors are input errors.
-    pub fn is_input(&self) -> bool {
-        true
-    }
-}
-
-impl PointsError {
-    /// Point-table errors are input errors.
     pub fn is_input(&self) -> bool {
         true
     }

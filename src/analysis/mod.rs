@@ -4,18 +4,18 @@ pub mod convergence;
 pub mod fit;
 pub mod moments;
 pub mod paper;
-pub mod pareto;
 pub mod replication;
 pub mod sensitivity;
 pub mod sessions;
 pub mod spectral;
-mod table;
+pub(crate) mod table;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::layout::{DEAD, PartialLayout};
 use crate::engine::{EngineInfo, Job, PlanError, Run, Scenario, SetOutput};
 use crate::model::Policy;
+use crate::pareto;
 use convergence::FirstPassage;
 use moments::RecordMoments;
 pub use spectral::{Mode, Spectrum};

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::fit::{self, FitOptions, FitReport};
 use super::paper;
-use super::pareto::{self, Normalization};
 use super::sessions::{self, SessionError, Sessions};
 use crate::engine::Engine;
 use crate::model::Model;
+use crate::pareto::{self, Normalization};
 
 /// Tolerances the calibration aims at (issue targets).
 pub const RHO_TOL: f64 = 0.15;

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use mosde::analysis::pareto::{self, Normalization, PointTable};
+use mosde::formats::points::{PointTable, PointsError};
+use mosde::pareto::{self, ParetoError, TableOptions};
 use mosde::report;
-use serde::Serialize;
 
-use super::common::{InputError, default_run_dir, parse_bounds};
+use super::common::{default_run_dir, parse_bounds};
 
 /// Flags of `pareto`.
 #[derive(Debug, Args)]
@@ -47,144 +47,62 @@ pub struct ParetoArgs {
     plot: bool,
 }
 
-#[derive(Serialize)]
-struct ParetoJson {
-    rows: usize,
-    front_size: usize,
-    hypervolume: f64,
-    normalization: NormJson,
-}
-
-#[derive(Serialize)]
-struct NormJson {
-    objectives: Vec<String>,
-    sense: Vec<&'static str>,
-    lower: Vec<f64>,
-    upper: Vec<f64>,
-    source: &'static str,
-    reference: Vec<f64>,
-    reference_normalized: Vec<f64>,
-}
-
+/// Runs `mosde pareto`: reads the table, analyses it, writes `front.csv` and
+/// `pareto.json` (and the plot when asked), and prints a one-line summary.
 pub fn run(a: ParetoArgs) -> anyhow::Result<()> {
     let origin = a.input.display().to_string();
     let text =
         std::fs::read_to_string(&a.input).with_context(|| format!("cannot read {origin}"))?;
-    let table = PointTable::parse(&text, &origin, a.objectives.as_deref())
-        .map_err(|e| InputError(e.to_string()))?;
-    let names: Vec<String> = table
-        .objective_columns
-        .iter()
-        .map(|c| table.header[*c].clone())
-        .collect();
-    let d = names.len();
-    for m in &a.minimize {
-        if !names.contains(m) {
-            return Err(InputError(format!(
-                "--minimize {m}: not an objective; the objectives are {}",
-                names.join(", ")
-            ))
-            .into());
-        }
-    }
-    let minimize: Vec<bool> = names.iter().map(|n| a.minimize.contains(n)).collect();
-    let (lower, upper, source) = match &a.bounds {
-        Some(b) => {
-            let (lo, hi): (Vec<f64>, Vec<f64>) =
-                parse_bounds("--bounds", b, &names)?.into_iter().unzip();
-            (lo, hi, "bounds")
-        }
-        None => {
-            let mut lo = vec![f64::INFINITY; d];
-            let mut hi = vec![f64::NEG_INFINITY; d];
-            for x in &table.values {
-                for i in 0..d {
-                    lo[i] = lo[i].min(x[i]);
-                    hi[i] = hi[i].max(x[i]);
-                }
-            }
-            for i in 0..d {
-                // A constant (or missing) column gets a unit range so it normalises to 0.
-                if hi[i].partial_cmp(&lo[i]) != Some(std::cmp::Ordering::Greater) {
-                    let base = if lo[i].is_finite() { lo[i] } else { 0.0 };
-                    lo[i] = base;
-                    hi[i] = base + 1.0;
-                }
-            }
-            (lo, hi, "data range")
-        }
+    let table =
+        PointTable::parse(&text, &origin, a.objectives.as_deref()).map_err(objectives_flag)?;
+    let bounds = match &a.bounds {
+        Some(b) => Some(parse_bounds("--bounds", b, &table.objective_names())?),
+        None => None,
     };
-    let norm = Normalization {
-        objectives: names.clone(),
-        lower: lower.clone(),
-        upper: upper.clone(),
-        minimize: minimize.clone(),
+    let options = TableOptions {
+        minimize: a.minimize,
+        bounds,
+        reference: a.reference,
     };
-    let reference = match a.reference {
-        Some(r) if r.len() != d => {
-            return Err(InputError(format!(
-                "--reference has {} values for {d} objectives",
-                r.len()
-            ))
-            .into());
-        }
-        Some(r) => r,
-        None => (0..d)
-            .map(|i| if minimize[i] { upper[i] } else { lower[i] })
-            .collect(),
-    };
-    let reference_normalized = norm.apply(&reference);
-    let points: Vec<Vec<f64>> = table.values.iter().map(|x| norm.apply(x)).collect();
-    let front = pareto::nondominated(&points);
-    let hv = pareto::hypervolume(&points, &reference_normalized);
+    let out = pareto::analyze_table(&table, &options).map_err(flagged)?;
 
     let dir = a.out.unwrap_or_else(default_run_dir);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&table.header)?;
-    for i in &front {
-        w.write_record(&table.rows[*i])?;
-    }
-    report::write_atomic(&dir.join("front.csv"), &w.into_inner()?)?;
-    let out = ParetoJson {
-        rows: table.rows.len(),
-        front_size: front.len(),
-        hypervolume: hv,
-        normalization: NormJson {
-            objectives: names,
-            sense: minimize
-                .iter()
-                .map(|m| if *m { "min" } else { "max" })
-                .collect(),
-            lower,
-            upper,
-            source,
-            reference,
-            reference_normalized,
-        },
-    };
+    report::write_atomic(&dir.join("front.csv"), &table.rows_csv(&out.front))?;
     report::write_json(&dir.join("pareto.json"), &out)?;
     if a.plot {
-        let bounds: Vec<(f64, f64)> = out
-            .normalization
-            .lower
-            .iter()
-            .copied()
-            .zip(out.normalization.upper.iter().copied())
-            .collect();
+        let norm = &out.normalization;
         report::plots::point_table(
             &dir,
-            &out.normalization.objectives,
+            &norm.objectives,
             &table.values,
-            &bounds,
-            &minimize,
+            &norm.bounds(),
+            &norm.minimize(),
         )?;
     }
     println!(
         "{} rows, {} on the front, hypervolume {:.6} -> {}",
         out.rows,
         out.front_size,
-        hv,
+        out.hypervolume,
         dir.display()
     );
     Ok(())
+}
+
+/// Says which flag chooses the objective columns when their number is wrong.
+fn objectives_flag(e: PointsError) -> anyhow::Error {
+    match e {
+        PointsError::ObjectiveCount { .. } => anyhow::Error::new(e).context("--objectives"),
+        e => e.into(),
+    }
+}
+
+/// Puts the flag that set the offending option in front of the library's message.
+fn flagged(e: ParetoError) -> anyhow::Error {
+    let flag = match &e {
+        ParetoError::NotAnObjective { name, .. } => format!("--minimize {name}"),
+        ParetoError::BoundsCount { .. } | ParetoError::BadRange { .. } => "--bounds".into(),
+        ParetoError::ReferenceLength { .. } => "--reference".into(),
+    };
+    anyhow::Error::new(e).context(flag)
 }

@@ -516,7 +516,7 @@ impl Figure for ParetoProjections {
                 .iter()
                 .map(|(_, a, b)| vec![sign(i) * a, sign(j) * b])
                 .collect();
-            let mut front: Vec<(usize, f64, f64)> = crate::analysis::pareto::nondominated(&rows)
+            let mut front: Vec<(usize, f64, f64)> = crate::pareto::nondominated(&rows)
                 .into_iter()
                 .map(|q| all[q])
                 .collect();
