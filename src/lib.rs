@@ -44,3 +44,9 @@ pub mod simulation;
 pub mod sweep;
 
 pub use error::Error;
+
+/// The README's code blocks, compiled and run as doctests so that its
+/// library example cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
