@@ -1,5 +1,5 @@
 //! Eigen-analysis of a strategy's drift: convergence rate, dynamic mode and
-//! the stability of the discrete map (DESIGN §1, "Derived quantities").
+//! the stability of the discrete map (the model section of the README).
 
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};

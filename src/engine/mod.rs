@@ -3,7 +3,7 @@
 //! Two implementations share one contract and one conformance suite: the
 //! CPU twin ([`cpu::CpuEngine`]) and the WGSL kernel on wgpu
 //! ([`gpu::GpuEngine`]). Results depend only on the job and the seed, never on
-//! the engine's chunking, threads or dispatch shape (DESIGN §2–3).
+//! the engine's chunking, threads or dispatch shape (ARCHITECTURE.md, "Invariants").
 
 pub mod cpu;
 pub mod gpu;

@@ -312,7 +312,7 @@ impl Model {
         DVector::from_iterator(self.n(), self.objectives.iter().map(|o| o.upper))
     }
 
-    /// Clamps a point into the bounds (the projected target of DESIGN §1).
+    /// Clamps a point into the bounds (the projected target of first passage; see ARCHITECTURE.md).
     pub fn project(&self, x: &DVector<f64>) -> DVector<f64> {
         DVector::from_iterator(
             self.n(),

@@ -6,7 +6,7 @@
 //! tolerance, since `log`, `cos` and `sin` differ by an ulp or so between
 //! libm and GPU drivers.
 //!
-//! Stream layout (DESIGN §3): `key = (seed_lo, seed_hi)` and
+//! Stream layout (ARCHITECTURE.md, "Invariants"): `key = (seed_lo, seed_hi)` and
 //! `counter = (path, step, parameter_set, block)`. A path's noise therefore
 //! depends only on (seed, path, step, parameter set), never on how the work
 //! was split. The initial-state jitter uses `step = INIT_STEP`.
