@@ -7,7 +7,7 @@
 //! (its index in the model) in every figure. Sizes are chosen so that text
 //! stays readable when a figure is scaled to one paper column.
 //!
-//! One file per figure; [`panel`] holds what they share (palette, fonts,
+//! One file per figure; `panel.rs` holds what they share (palette, fonts,
 //! tick labels, chart set-up, axes and legends).
 
 mod eigenvalues;
