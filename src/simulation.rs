@@ -209,13 +209,7 @@ pub fn write_outputs(
     let report = simulation.report(run);
     let mut files = report::write_simulation(dir, run, &report)?;
     if plot {
-        files.extend(plots::simulation(
-            dir,
-            &report,
-            &run.scenarios,
-            &run.job,
-            &run.output,
-        )?);
+        files.extend(plots::simulation(dir, &report, run)?);
     }
     Ok(Written { report, files })
 }

@@ -4,9 +4,12 @@
 //! standard errors; deterministic checks (σ = 0) compare with an f64
 //! reference written out in the test.
 
-use crate::common::{StrategyDef, model_toml, random_strategy};
+use crate::common::{model, random_strategy, spec, strategy};
 use mosde::engine::{Engine, JobOutput, layout::DEAD};
-use mosde::model::{Model, Policy};
+use mosde::model::{
+    Boundary, Diffusion, Model, ModelSpec, Policy, PolicySpec, Scalarization, SegmentSpec,
+    StrategySpec,
+};
 use nalgebra::{DMatrix, DVector};
 
 const SE: f64 = 5.0;
@@ -81,24 +84,24 @@ fn assert_moments(rows: &[Vec<f64>], want_m: &DVector<f64>, want_p: &DMatrix<f64
     }
 }
 
-fn linear_model(n: usize, strategies: &[StrategyDef], steps: u32, policy: &str) -> Model {
-    let x0: Vec<f64> = (0..n).map(|i| 0.5 - 0.1 * i as f64).collect();
-    let text = model_toml(
-        n,
-        (-1e3, 1e3),
-        "none",
-        0.5,
+fn linear_model(
+    n: usize,
+    strategies: Vec<StrategySpec>,
+    steps: u32,
+    policy: Option<PolicySpec>,
+) -> Model {
+    model(ModelSpec {
+        boundary: Boundary::None,
+        dt: 0.5,
         steps,
-        &x0,
-        None,
-        strategies,
+        x0: (0..n).map(|i| 0.5 - 0.1 * i as f64).collect(),
         policy,
-    );
-    Model::from_toml(&text, "test").unwrap()
+        ..spec(n, (-1e3, 1e3), strategies)
+    })
 }
 
 fn exact_ou(engine: &mut dyn Engine, n: usize) {
-    let model = linear_model(n, &[random_strategy("s", n, 17 + n as u64)], 24, "");
+    let model = linear_model(n, vec![random_strategy("s", n, 17 + n as u64)], 24, None);
     let paths = 40_000;
     let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 11);
     let (m, p) = exact(&model, &[(0, 24)]);
@@ -107,11 +110,18 @@ fn exact_ou(engine: &mut dyn Engine, n: usize) {
 
 fn schedule_segments(engine: &mut dyn Engine) {
     let n = 3;
+    let segment = |strategy: &str, steps| SegmentSpec {
+        strategy: strategy.into(),
+        steps,
+    };
+    let schedule = PolicySpec::Schedule {
+        segments: vec![segment("b", 5), segment("a", 8)],
+    };
     let model = linear_model(
         n,
-        &[random_strategy("a", n, 3), random_strategy("b", n, 4)],
+        vec![random_strategy("a", n, 3), random_strategy("b", n, 4)],
         20,
-        "[policy]\nkind = \"schedule\"\nsegments = [{ strategy = \"b\", steps = 5 }, { strategy = \"a\", steps = 8 }]\n",
+        Some(schedule),
     );
     let policy = model.policy.clone().unwrap();
     let (_, _, out) = crate::common::run(engine, &model, policy, 40_000, 5);
@@ -175,49 +185,49 @@ fn reference_path(model: &Model, policy: &Policy) -> (Vec<f64>, Vec<u32>) {
 }
 
 fn switching_policies(engine: &mut dyn Engine) {
-    let quiet = |name: &str, target: [f64; 3], rates: [f64; 3], m: f64| StrategyDef {
-        name: name.into(),
-        target: target.to_vec(),
-        rates: rates.to_vec(),
+    let quiet = |name: &str, target: [f64; 3], rates: [f64; 3], m: f64| StrategySpec {
         interference: vec![vec![0.0, 0.0, m], vec![0.0, 0.0, 0.0], vec![0.0, 0.0, 0.0]],
-        sigma: vec![0.0; 3],
-        corr: None,
-        jacobi: false,
+        ..strategy(name, &target, &rates, &[0.0; 3])
     };
-    let strategies = [
+    let strategies = vec![
         quiet("push", [1.0, 9.0, 9.5], [0.3, 0.4, 0.5], -0.6),
         quiet("fix", [8.0, 4.0, 5.0], [0.9, 0.1, 0.1], 0.0),
         quiet("low", [2.0, 2.0, 2.0], [0.2, 0.2, 0.2], 0.0),
     ];
     for policy in [
-        "[policy]\nkind = \"guard\"\ndefault = \"push\"\nfloors = [3.1, 0.0, 0.0]\nhysteresis = 1.3\n",
-        "[policy]\nkind = \"greedy\"\nevery = 3\n",
-        "[policy]\nkind = \"greedy\"\nscalarization = \"weighted\"\nweights = [0.5, 1.0, 2.0]\n",
+        PolicySpec::Guard {
+            default: "push".into(),
+            floors: vec![3.1, 0.0, 0.0],
+            hysteresis: 1.3,
+        },
+        PolicySpec::Greedy {
+            every: 3,
+            scalarization: Scalarization::Min,
+            weights: None,
+        },
+        PolicySpec::Greedy {
+            every: 1,
+            scalarization: Scalarization::Weighted,
+            weights: Some(vec![0.5, 1.0, 2.0]),
+        },
     ] {
-        let text = model_toml(
-            3,
-            (0.0, 10.0),
-            "clamp",
-            1.0,
-            40,
-            &[5.0, 5.0, 5.0],
-            None,
-            &strategies,
-            policy,
-        );
-        let model = Model::from_toml(&text, "test").unwrap();
+        let model = model(ModelSpec {
+            steps: 40,
+            policy: Some(policy.clone()),
+            ..spec(3, (0.0, 10.0), strategies.clone())
+        });
         let p = model.policy.clone().unwrap();
         let (want, occ) = reference_path(&model, &p);
         assert!(
             occ.iter().filter(|c| **c > 0).count() >= 2,
-            "{policy}: the reference never switches: {occ:?}"
+            "{policy:?}: the reference never switches: {occ:?}"
         );
         let (sc, job, out) = crate::common::run(engine, &model, p, 300, 1);
         for r in rows(&out, 3) {
             for i in 0..3 {
                 assert!(
                     (r[i] - want[i]).abs() < 1e-3,
-                    "{policy}: {r:?} vs reference {want:?}"
+                    "{policy:?}: {r:?} vs reference {want:?}"
                 );
             }
         }
@@ -227,36 +237,29 @@ fn switching_policies(engine: &mut dyn Engine) {
             let want = f64::from(*want) / 40.0;
             assert!(
                 (frac - want).abs() < 1e-9,
-                "{policy}: occupancy of {name} {frac} vs {want}"
+                "{policy:?}: occupancy of {name} {frac} vs {want}"
             );
         }
     }
 }
 
 fn reflect_and_clamp(engine: &mut dyn Engine) {
-    let walk = StrategyDef {
-        name: "walk".into(),
-        target: vec![0.5],
-        rates: vec![0.0],
-        interference: vec![vec![0.0]],
-        sigma: vec![1.0],
-        corr: None,
-        jacobi: false,
+    // A random walk from the middle of [0, 1] for t = 1.
+    let walk = |boundary| {
+        model(ModelSpec {
+            boundary,
+            dt: 0.01,
+            steps: 100,
+            ..spec(
+                1,
+                (0.0, 1.0),
+                vec![strategy("walk", &[0.5], &[0.0], &[1.0])],
+            )
+        })
     };
     // Reflected Brownian motion on [0, 1] from the middle is uniform to
     // within e^{-2π²t} ≈ 3e-9 at t = 1: mean 1/2, variance 1/12.
-    let text = model_toml(
-        1,
-        (0.0, 1.0),
-        "reflect",
-        0.01,
-        100,
-        &[0.5],
-        None,
-        std::slice::from_ref(&walk),
-        "",
-    );
-    let model = Model::from_toml(&text, "test").unwrap();
+    let model = walk(Boundary::Reflect);
     let paths = 50_000;
     let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
     let x: Vec<f64> = rows(&out, 1).into_iter().map(|r| r[0]).collect();
@@ -280,8 +283,7 @@ fn reflect_and_clamp(engine: &mut dyn Engine) {
     );
 
     // Clamping: symmetric, so mean 1/2, with atoms at both bounds.
-    let text = model_toml(1, (0.0, 1.0), "clamp", 0.01, 100, &[0.5], None, &[walk], "");
-    let model = Model::from_toml(&text, "test").unwrap();
+    let model = walk(Boundary::Clamp);
     let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, paths, 2);
     let x: Vec<f64> = rows(&out, 1).into_iter().map(|r| r[0]).collect();
     let mean = x.iter().sum::<f64>() / k;
@@ -294,27 +296,11 @@ fn reflect_and_clamp(engine: &mut dyn Engine) {
     );
 
     // Without noise a pull past the bound sticks exactly at it.
-    let push = StrategyDef {
-        name: "push".into(),
-        target: vec![-2.0, 3.0],
-        rates: vec![0.8, 0.8],
-        interference: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
-        sigma: vec![0.0, 0.0],
-        corr: None,
-        jacobi: false,
-    };
-    let text = model_toml(
-        2,
-        (0.0, 1.0),
-        "clamp",
-        1.0,
-        10,
-        &[0.5, 0.5],
-        None,
-        &[push],
-        "",
-    );
-    let model = Model::from_toml(&text, "test").unwrap();
+    let push = strategy("push", &[-2.0, 3.0], &[0.8, 0.8], &[0.0, 0.0]);
+    let model = crate::common::model(ModelSpec {
+        steps: 10,
+        ..spec(2, (0.0, 1.0), vec![push])
+    });
     let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 256, 2);
     assert!(rows(&out, 2).iter().all(|r| r == &vec![0.0, 1.0]));
 }
@@ -322,27 +308,15 @@ fn reflect_and_clamp(engine: &mut dyn Engine) {
 fn first_passage(engine: &mut dyn Engine) {
     // x_t = 1 − 0.5^t towards 1 on [0, 10]; tolerance 0.03·10 = 0.3 is first
     // met at t = 2 (0.25); the second objective starts inside its tolerance.
-    let s = StrategyDef {
-        name: "s".into(),
-        target: vec![1.0, 4.0],
-        rates: vec![0.5, 0.5],
-        interference: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
-        sigma: vec![0.0, 0.0],
-        corr: None,
-        jacobi: false,
+    let s = strategy("s", &[1.0, 4.0], &[0.5, 0.5], &[0.0, 0.0]);
+    let on_0_10 = |x0: [f64; 2], s: StrategySpec| {
+        model(ModelSpec {
+            steps: 6,
+            x0: x0.to_vec(),
+            ..spec(2, (0.0, 10.0), vec![s])
+        })
     };
-    let text = model_toml(
-        2,
-        (0.0, 10.0),
-        "clamp",
-        1.0,
-        6,
-        &[0.0, 4.1],
-        None,
-        std::slice::from_ref(&s),
-        "",
-    );
-    let model = Model::from_toml(&text, "test").unwrap();
+    let model = on_0_10([0.0, 4.1], s.clone());
     let scenarios = vec![mosde::engine::Scenario::new(
         &model,
         Policy::Fixed { strategy: 0 },
@@ -359,40 +333,28 @@ fn first_passage(engine: &mut dyn Engine) {
     assert_eq!(report.strategies[0].first_passage.p50, Some(2.0));
 
     // A target out of reach: every path is counted as never arriving.
-    let far = StrategyDef {
+    let far = StrategySpec {
         target: vec![9.0, 9.0],
         rates: vec![0.01, 0.01],
         sigma: vec![0.1, 0.1],
         ..s
     };
-    let text = model_toml(
-        2,
-        (0.0, 10.0),
-        "clamp",
-        1.0,
-        6,
-        &[0.0, 0.0],
-        None,
-        &[far],
-        "",
-    );
-    let model = Model::from_toml(&text, "test").unwrap();
+    let model = on_0_10([0.0, 0.0], far);
     let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 500, 3);
     assert_eq!(out.sets[0].hist.last(), Some(&500));
 }
 
 fn jacobi_noise_vanishes_at_bounds(engine: &mut dyn Engine) {
-    let s = StrategyDef {
-        name: "j".into(),
-        target: vec![0.0, 0.5],
-        rates: vec![0.5, 0.0],
-        interference: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
-        sigma: vec![0.3, 0.3],
-        corr: None,
-        jacobi: true,
+    let s = StrategySpec {
+        diffusion: Diffusion::Jacobi,
+        ..strategy("j", &[0.0, 0.5], &[0.5, 0.0], &[0.3, 0.3])
     };
-    let text = model_toml(2, (0.0, 1.0), "none", 0.1, 50, &[0.0, 0.5], None, &[s], "");
-    let model = Model::from_toml(&text, "test").unwrap();
+    let model = model(ModelSpec {
+        boundary: Boundary::None,
+        dt: 0.1,
+        x0: vec![0.0, 0.5],
+        ..spec(2, (0.0, 1.0), vec![s])
+    });
     let (_, _, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 2000, 4);
     let r = rows(&out, 2);
     assert!(
@@ -404,27 +366,17 @@ fn jacobi_noise_vanishes_at_bounds(engine: &mut dyn Engine) {
 }
 
 fn nonfinite_paths_are_counted(engine: &mut dyn Engine) {
-    let s = StrategyDef {
-        name: "u".into(),
-        target: vec![0.0, 0.0],
-        rates: vec![1.0, 1.0],
+    let s = StrategySpec {
         interference: vec![vec![0.0, -3.0], vec![-3.0, 0.0]],
-        sigma: vec![0.1, 0.1],
-        corr: None,
-        jacobi: false,
+        ..strategy("u", &[0.0, 0.0], &[1.0, 1.0], &[0.1, 0.1])
     };
-    let text = model_toml(
-        2,
-        (-1.0, 1.0),
-        "none",
-        0.5,
-        200,
-        &[0.1, 0.0],
-        None,
-        &[s],
-        "",
-    );
-    let model = Model::from_toml(&text, "test").unwrap();
+    let model = model(ModelSpec {
+        boundary: Boundary::None,
+        dt: 0.5,
+        steps: 200,
+        x0: vec![0.1, 0.0],
+        ..spec(2, (-1.0, 1.0), vec![s])
+    });
     let (sc, job, out) = crate::common::run(engine, &model, Policy::Fixed { strategy: 0 }, 512, 4);
     let report = crate::common::report(&sc, &job, &out, engine.info());
     assert_eq!(report.strategies[0].nonfinite_paths, 512);

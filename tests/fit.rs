@@ -1,28 +1,28 @@
 //! Fitting: round trips, noiseless R², bootstrap coverage, censoring.
 
-use crate::common::{StrategyDef, model_toml, random_strategy};
+use crate::common::{random_strategy, spec};
 use mosde::analysis::fit::{FitOptions, fit};
 use mosde::analysis::sessions::generate;
 use mosde::engine::cpu::CpuEngine;
-use mosde::model::Model;
+use mosde::model::{Boundary, Model, ModelSpec, StrategySpec};
+
+/// Free (unbounded in effect) objectives on [-50, 50], starting at 0 with
+/// a jitter of `x0_sd`, `steps` steps of dt 1.
+fn free_model(n: usize, steps: u32, x0_sd: f64, strategies: Vec<StrategySpec>) -> Model {
+    crate::common::model(ModelSpec {
+        boundary: Boundary::None,
+        steps,
+        x0: vec![0.0; n],
+        x0_sd: Some(vec![x0_sd; n]),
+        ..spec(n, (-50.0, 50.0), strategies)
+    })
+}
 
 fn round_trip(n: usize) {
-    let defs: Vec<StrategyDef> = (0..2)
+    let defs = (0..2)
         .map(|k| random_strategy(&format!("s{k}"), n, 100 + n as u64 + k))
         .collect();
-    let x0 = vec![0.0; n];
-    let text = model_toml(
-        n,
-        (-50.0, 50.0),
-        "none",
-        1.0,
-        20,
-        &x0,
-        Some(&vec![1.5; n]),
-        &defs,
-        "",
-    );
-    let model = Model::from_toml(&text, "truth").unwrap();
+    let model = free_model(n, 20, 1.5, defs);
     let mut e = CpuEngine::new(2).unwrap();
     let data = generate(&model, &mut e, 2000, 20, 7, 0.0).unwrap();
     let f = fit(
@@ -78,19 +78,8 @@ fn round_trip_recovers_parameters_n5() {
 fn a_noiseless_model_has_r2_of_one() {
     let mut s = random_strategy("q", 3, 5);
     s.sigma = vec![0.0; 3];
-    s.corr = None;
-    let text = model_toml(
-        3,
-        (-50.0, 50.0),
-        "none",
-        1.0,
-        10,
-        &[0.0; 3],
-        Some(&[2.0; 3]),
-        &[s],
-        "",
-    );
-    let model = Model::from_toml(&text, "t").unwrap();
+    s.noise_correlation = None;
+    let model = free_model(3, 10, 2.0, vec![s]);
     let mut e = CpuEngine::new(2).unwrap();
     let data = generate(&model, &mut e, 50, 10, 1, 0.0).unwrap();
     let f = fit(
@@ -118,19 +107,7 @@ fn a_noiseless_model_has_r2_of_one() {
 
 #[test]
 fn bootstrap_intervals_cover_the_truth() {
-    let s = random_strategy("c", 3, 21);
-    let text = model_toml(
-        3,
-        (-50.0, 50.0),
-        "none",
-        1.0,
-        10,
-        &[0.0; 3],
-        Some(&[1.5; 3]),
-        std::slice::from_ref(&s),
-        "",
-    );
-    let model = Model::from_toml(&text, "t").unwrap();
+    let model = free_model(3, 10, 1.5, vec![random_strategy("c", 3, 21)]);
     let truth = mosde::analysis::spectral::spectrum(&model, &model.strategies[0], 1.0).rho;
     let mut e = CpuEngine::new(2).unwrap();
     let mut covered = 0;

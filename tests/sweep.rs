@@ -1,14 +1,6 @@
 //! Sweeps and sensitivity end to end: designs, sharding, resume, bad specs.
 
-use std::path::Path;
-
-use assert_cmd::Command;
-
-fn mosde() -> Command {
-    let mut c = Command::cargo_bin("mosde").unwrap();
-    c.env("XDG_RUNTIME_DIR", std::env::temp_dir());
-    c
-}
+use crate::common::{mosde, usage_error, write};
 
 const SPEC: &str = r#"
 model = "code-generation"
@@ -31,12 +23,6 @@ range = [0.3, 0.7]
 path = "x0[2]"
 range = [6.0, 9.0]
 "#;
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 #[test]
 fn sweep_rows_follow_the_spec() {
@@ -138,16 +124,13 @@ fn shards_merge_into_the_bytes_of_one_run() {
         );
     }
     // A missing shard is an error, not a silently shorter table.
-    let out = mosde()
-        .arg("merge")
+    let mut c = mosde();
+    c.arg("merge")
         .arg(dir.path().join("s0"))
         .arg(dir.path().join("s1"))
         .arg("--out")
-        .arg(dir.path().join("bad"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is missing"));
+        .arg(dir.path().join("bad"));
+    usage_error(&mut c, "merge without shards 2 and 3", "is missing");
 }
 
 #[test]
@@ -223,17 +206,16 @@ fn an_interrupted_sweep_resumes() {
     let partial: String = full.lines().take(10).map(|l| format!("{l}\n")).collect();
     std::fs::write(out.join("sweep.partial.csv"), partial).unwrap();
     std::fs::remove_file(out.join("sweep.csv")).unwrap();
-    let again = mosde()
+    let mut again = mosde();
+    again
         .args(["sweep", "--engine", "cpu", "-q", "--spec"])
         .arg(&spec)
         .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        again.status.code(),
-        Some(2),
-        "without --resume an unfinished sweep must not be overwritten"
+        .arg(&out);
+    usage_error(
+        &mut again,
+        "without --resume an unfinished sweep must not be overwritten",
+        "holds an unfinished sweep",
     );
     mosde()
         .args(["sweep", "--engine", "cpu", "--resume", "--spec"])
@@ -345,9 +327,7 @@ range = [0.1, 0.3]
 
 #[test]
 fn a_gpu_sweep_of_256_points() {
-    if std::env::var("MOSDE_REQUIRE_GPU").is_err() && mosde::engine::gpu::GpuEngine::new().is_err()
-    {
-        eprintln!("skipping: no GPU adapter");
+    if crate::common::gpu().is_none() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -471,20 +451,12 @@ fn bad_specs_exit_2_naming_the_field() {
     for (what, text, msg) in cases {
         let spec = write(dir.path(), "bad.toml", &text);
         for cmd in ["sweep", "sensitivity"] {
-            let out = mosde()
-                .args([cmd, "--engine", "cpu", "--spec"])
+            let mut c = mosde();
+            c.args([cmd, "--engine", "cpu", "--spec"])
                 .arg(&spec)
                 .arg("--out")
-                .arg(dir.path().join("o"))
-                .output()
-                .unwrap();
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(2), "{what} ({cmd}): {err}");
-            assert!(
-                err.contains(msg),
-                "{what} ({cmd}): stderr lacks '{msg}':\n{err}"
-            );
-            assert!(!err.contains("panicked"), "{what}: {err}");
+                .arg(dir.path().join("o"));
+            usage_error(&mut c, &format!("{what} ({cmd})"), msg);
         }
     }
 }

@@ -4,13 +4,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use mosde::analysis::sessions::generate;
-use mosde::analysis::{Report, fit, replication};
-use mosde::engine::{Job, JobOptions, Scenario};
-use mosde::report::{self, plots};
+use mosde::report::plots;
 
-use super::common::EngineChoice;
-use super::common::{ModelArgs, default_run_dir, parse_count};
+use super::common::{EngineChoice, ModelArgs, default_run_dir, open, parse_count};
 
 /// Flags of `figures`.
 #[derive(Debug, Args)]
@@ -25,7 +21,7 @@ pub struct FiguresArgs {
     seed: u64,
     /// Engine.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
-    engine: super::common::EngineChoice,
+    engine: EngineChoice,
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -35,58 +31,8 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let model = a.model.load()?;
     let dir = a.out.unwrap_or_else(default_run_dir);
-    let mut eng = super::common::open(a.engine, 0)?;
-    // Simulate with recorded paths.
-    let scenarios = Scenario::defaults(&model);
-    let opts = JobOptions {
-        paths: a.paths,
-        seed: a.seed,
-        record_paths: 200,
-        ..Default::default()
-    };
-    let job = Job::new(&scenarios, &opts)?;
-    let run = mosde::engine::Run::execute(eng.as_mut(), scenarios, job, &mut |_| {})?;
-    let report = Report::new(&run, &Default::default());
-    let (scenarios, job, out) = (&run.scenarios, &run.job, &run.output);
-    let sim = dir.join("simulate");
-    report::write_json(&sim.join("summary.json"), &report)?;
-    report::write_atomic(&sim.join("moments.csv"), &report::moments_csv(&report))?;
-    report::write_atomic(
-        &sim.join("strategies.md"),
-        report::strategies_md(&report).as_bytes(),
-    )?;
-    let mut files = plots::simulation(&dir, &report, scenarios, job, out)?;
-
-    // Replicate the paper's experiment for its preset; for any other model,
-    // the same loop on the model itself: generated sessions, fitted back.
-    let bounds: Vec<(f64, f64)> = model
-        .objectives
-        .iter()
-        .map(|o| (o.lower, o.upper))
-        .collect();
-    if model.spec == mosde::model::Model::preset("code-generation")?.spec {
-        let run = replication::replicate(&model, eng.as_mut(), 100, 10, a.seed, 200)?;
-        let rep = dir.join("replicate");
-        report::write_json(&rep.join("replication.json"), &run.replication)?;
-        report::write_atomic(
-            &rep.join("replication.md"),
-            run.replication.markdown().as_bytes(),
-        )?;
-        files.extend(plots::replication(&dir, &run.replication)?);
-        files.extend(plots::fit(&dir, &run.sessions, &run.fit, 4)?);
-    } else {
-        let data = generate(&model, eng.as_mut(), 100, model.steps.min(20), a.seed, 0.0)?;
-        let opts = fit::FitOptions {
-            dt: model.dt,
-            bounds: Some(bounds),
-            bootstrap: 100,
-            seed: a.seed,
-            ..Default::default()
-        };
-        let fitted =
-            fit::fit(&data, &opts).map_err(|e| super::common::InputError(e.to_string()))?;
-        files.extend(plots::fit(&dir, &data, &fitted, 4)?);
-    }
+    let mut eng = open(a.engine, 0)?;
+    let files = plots::paper_set(&dir, &model, eng.as_mut(), a.paths, a.seed)?;
     for f in &files {
         println!("{}", f.display());
     }

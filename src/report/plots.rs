@@ -1,19 +1,21 @@
 //! Figure sets assembled from the outputs of each command (the data side of
-//! `--plot` and `mosde figures`; the drawing is in `figures`).
+//! `--plot`; the drawing is in `figures`), and the whole paper set of
+//! `mosde figures` ([`paper_set`]).
 
 use std::path::{Path, PathBuf};
 
+use super::WriteError;
 use super::figures::{
     ComparisonRow, EigenPlot, FigureError, FitSeries, FitTrajectories, Heatmaps, PaperComparison,
     ParetoProjections, ParetoSeries, PassageHistograms, PassageSeries, PhasePortraits, PhaseSeries,
-    Trajectories, TrajectorySeries, save,
+    Track, Trajectories, TrajectorySeries, save,
 };
-use crate::analysis::fit::FitReport;
-use crate::analysis::moments::quantile_sorted;
+use crate::analysis::fit::{FitError, FitOptions, FitReport, StrategyFit};
+use crate::analysis::moments::{RecordMoments, quantile_sorted};
 use crate::analysis::replication::Replication;
-use crate::analysis::sessions::Sessions;
+use crate::analysis::sessions::{Session, SessionError, Sessions, generate};
 use crate::analysis::{Report, terminal_rows};
-use crate::engine::{Job, JobOutput, Scenario};
+use crate::engine::{Engine, EngineError, Job, JobOptions, JobOutput, PlanError, Run, Scenario};
 use crate::model::{Model, Policy};
 
 /// Recorded paths needed before bands use empirical quantiles.
@@ -48,22 +50,12 @@ fn thin<T: Clone>(rows: &[T], k: usize) -> Vec<T> {
     (0..k).map(|i| rows[i * rows.len() / k].clone()).collect()
 }
 
-/// Every figure of a simulation: trajectories, phase portraits, first
-/// passage, Pareto fronts, eigenvalues, interference and increment
-/// correlation heatmaps.
-pub fn simulation(
-    dir: &Path,
-    report: &Report,
-    scenarios: &[Scenario],
-    job: &Job,
-    output: &JobOutput,
-) -> Result<Vec<PathBuf>, FigureError> {
-    let model = &scenarios[0].model;
-    let n = model.n();
-    let steps = job.run.steps as usize;
-    let b = bounds(model);
-    let mut files = Vec::new();
-    let recorded: Vec<Vec<Vec<Vec<f64>>>> = output
+/// Recorded paths of every set: set → path → step → state.
+type Recorded = Vec<Vec<Vec<Vec<f64>>>>;
+
+/// The recorded paths of a job's output, in `f64`.
+fn recorded(output: &JobOutput, steps: usize, n: usize) -> Recorded {
+    output
         .sets
         .iter()
         .map(|s| {
@@ -76,103 +68,134 @@ pub fn simulation(
                 })
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// Quantile `p` of every objective over the recorded paths, per record.
+fn quantile_band(moments: &[RecordMoments], paths: &[Vec<Vec<f64>>], p: f64) -> Vec<Vec<f64>> {
+    moments
+        .iter()
+        .map(|r| {
+            (0..r.mean.len())
+                .map(|i| {
+                    let mut v: Vec<f64> =
+                        paths.iter().map(|path| path[r.step as usize][i]).collect();
+                    v.sort_by(f64::total_cmp);
+                    quantile_sorted(&v, p)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Mean + `z` standard deviations, clamped to the bounds, per record.
+fn normal_band(moments: &[RecordMoments], z: f64, b: &[(f64, f64)]) -> Vec<Vec<f64>> {
+    moments
+        .iter()
+        .map(|r| {
+            (0..r.mean.len())
+                .map(|i| (r.mean[i] + z * r.sd[i]).clamp(b[i].0, b[i].1))
+                .collect()
+        })
+        .collect()
+}
+
+/// Mean trajectories with a band: 5–95% of the recorded paths when every
+/// strategy has enough of them, else mean ± 1.645 sd.
+fn trajectories(
+    dir: &Path,
+    report: &Report,
+    scenarios: &[Scenario],
+    recorded: &Recorded,
+) -> Result<Vec<PathBuf>, FigureError> {
+    let model = &scenarios[0].model;
+    let b = bounds(model);
     let empirical = recorded.iter().all(|r| r.len() >= BAND_PATHS);
-    let band = if empirical {
-        "mean, 5–95% of paths"
-    } else {
-        "mean ± 1.645 sd"
-    };
     let series = scenarios
         .iter()
         .enumerate()
         .map(|(k, sc)| {
             let moments = &report.moments[k];
-            let t: Vec<f64> = moments
-                .iter()
-                .map(|r| f64::from(r.step) * report.dt)
-                .collect();
-            let mean: Vec<Vec<f64>> = moments.iter().map(|r| r.mean.clone()).collect();
             let (lo, hi) = if empirical {
-                let q = |p: f64| -> Vec<Vec<f64>> {
-                    moments
-                        .iter()
-                        .map(|r| {
-                            (0..n)
-                                .map(|i| {
-                                    let mut v: Vec<f64> = recorded[k]
-                                        .iter()
-                                        .map(|path| path[r.step as usize][i])
-                                        .collect();
-                                    v.sort_by(f64::total_cmp);
-                                    quantile_sorted(&v, p)
-                                })
-                                .collect()
-                        })
-                        .collect()
-                };
+                let q = |p| quantile_band(moments, &recorded[k], p);
                 (q(0.05), q(0.95))
             } else {
-                let side = |sign: f64| -> Vec<Vec<f64>> {
-                    moments
-                        .iter()
-                        .map(|r| {
-                            (0..n)
-                                .map(|i| (r.mean[i] + sign * 1.645 * r.sd[i]).clamp(b[i].0, b[i].1))
-                                .collect()
-                        })
-                        .collect()
-                };
-                (side(-1.0), side(1.0))
+                (
+                    normal_band(moments, -1.645, &b),
+                    normal_band(moments, 1.645, &b),
+                )
             };
             TrajectorySeries {
                 name: sc.name.clone(),
                 color: color_of(model, sc, k),
-                t,
-                mean,
+                t: moments
+                    .iter()
+                    .map(|r| f64::from(r.step) * report.dt)
+                    .collect(),
+                mean: moments.iter().map(|r| r.mean.clone()).collect(),
                 lo,
                 hi,
             }
         })
         .collect();
-    let names = model.objective_names();
-    files.extend(save(
-        &Trajectories {
-            title: format!(
-                "{}: mean trajectories ({} paths per strategy)",
-                model.name, report.paths
-            ),
-            objectives: names.clone(),
-            bounds: b.clone(),
-            band: band.into(),
-            series,
-        },
-        dir,
-        "trajectories",
-    )?);
-    if recorded.iter().any(|r| !r.is_empty()) {
-        let series = scenarios
-            .iter()
-            .enumerate()
-            .map(|(k, sc)| PhaseSeries {
-                name: sc.name.clone(),
-                color: color_of(model, sc, k),
-                paths: recorded[k].iter().take(PORTRAIT_PATHS).cloned().collect(),
-                target: report.strategies[k].target.clone(),
-                equilibrium: report.strategies[k].effective_equilibrium.clone(),
-            })
-            .collect();
-        files.extend(save(
-            &PhasePortraits {
-                title: format!("{}: sample paths", model.name),
-                objectives: names.clone(),
-                bounds: b.clone(),
-                series,
-            },
-            dir,
-            "phase_portraits",
-        )?);
+    let band = if empirical {
+        "mean, 5–95% of paths"
+    } else {
+        "mean ± 1.645 sd"
+    };
+    let title = format!(
+        "{}: mean trajectories ({} paths per strategy)",
+        model.name, report.paths
+    );
+    let fig = Trajectories {
+        title,
+        objectives: model.objective_names(),
+        bounds: b,
+        band: band.into(),
+        series,
+    };
+    save(&fig, dir, "trajectories")
+}
+
+/// A few recorded paths per strategy with targets and equilibria (nothing
+/// when no path was recorded).
+fn phase_portraits(
+    dir: &Path,
+    report: &Report,
+    scenarios: &[Scenario],
+    recorded: &Recorded,
+) -> Result<Vec<PathBuf>, FigureError> {
+    if recorded.iter().all(|r| r.is_empty()) {
+        return Ok(Vec::new());
     }
+    let model = &scenarios[0].model;
+    let series = scenarios
+        .iter()
+        .enumerate()
+        .map(|(k, sc)| PhaseSeries {
+            name: sc.name.clone(),
+            color: color_of(model, sc, k),
+            paths: recorded[k].iter().take(PORTRAIT_PATHS).cloned().collect(),
+            target: report.strategies[k].target.clone(),
+            equilibrium: report.strategies[k].effective_equilibrium.clone(),
+        })
+        .collect();
+    let fig = PhasePortraits {
+        title: format!("{}: sample paths", model.name),
+        objectives: model.objective_names(),
+        bounds: bounds(model),
+        series,
+    };
+    save(&fig, dir, "phase_portraits")
+}
+
+/// First-passage histograms.
+fn first_passage(
+    dir: &Path,
+    report: &Report,
+    scenarios: &[Scenario],
+) -> Result<Vec<PathBuf>, FigureError> {
+    let model = &scenarios[0].model;
     let series = report
         .strategies
         .iter()
@@ -189,15 +212,23 @@ pub fn simulation(
         .strategies
         .first()
         .map_or(0.05, |s| s.first_passage.tolerance);
-    files.extend(save(
-        &PassageHistograms {
-            title: format!("{}: first-passage times", model.name),
-            tolerance,
-            series,
-        },
-        dir,
-        "first_passage",
-    )?);
+    let fig = PassageHistograms {
+        title: format!("{}: first-passage times", model.name),
+        tolerance,
+        series,
+    };
+    save(&fig, dir, "first_passage")
+}
+
+/// Terminal states (a subsample) and Pareto fronts in 2-D projections.
+fn pareto_fronts(
+    dir: &Path,
+    report: &Report,
+    scenarios: &[Scenario],
+    output: &JobOutput,
+) -> Result<Vec<PathBuf>, FigureError> {
+    let model = &scenarios[0].model;
+    let n = model.n();
     let series = output
         .sets
         .iter()
@@ -209,94 +240,146 @@ pub fn simulation(
             points: thin(&terminal_rows(set, n), SCATTER),
         })
         .collect();
-    files.extend(save(
-        &ParetoProjections {
-            title: format!("{}: terminal states and Pareto fronts", model.name),
-            objectives: names.clone(),
-            bounds: b,
-            minimize: vec![false; n],
-            series,
-        },
-        dir,
-        "pareto_fronts",
-    )?);
-    files.extend(model_figures(dir, model, job.sets[0].dt.into())?);
-    let panels: Vec<(String, Vec<Vec<f64>>)> = report
+    let fig = ParetoProjections {
+        title: format!("{}: terminal states and Pareto fronts", model.name),
+        objectives: model.objective_names(),
+        bounds: bounds(model),
+        minimize: vec![false; n],
+        series,
+    };
+    save(&fig, dir, "pareto_fronts")
+}
+
+/// Correlation of the simulated per-step increments, per strategy.
+fn increment_correlation(
+    dir: &Path,
+    report: &Report,
+    model: &Model,
+) -> Result<Vec<PathBuf>, FigureError> {
+    let panels = report
         .strategies
         .iter()
         .map(|s| (s.name.clone(), s.increment_correlation.clone()))
         .collect();
-    files.extend(save(
-        &Heatmaps {
-            title: format!(
-                "{}: correlation of per-step increments (simulated)",
-                model.name
-            ),
-            objectives: names,
-            panels,
-            limit: 1.0,
-        },
-        dir,
-        "increment_correlation",
-    )?);
+    let fig = Heatmaps {
+        title: format!(
+            "{}: correlation of per-step increments (simulated)",
+            model.name
+        ),
+        objectives: model.objective_names(),
+        panels,
+        limit: 1.0,
+    };
+    save(&fig, dir, "increment_correlation")
+}
+
+/// Every figure of a simulation: trajectories, phase portraits, first
+/// passage, Pareto fronts, eigenvalues, interference and increment
+/// correlation heatmaps.
+pub fn simulation(dir: &Path, report: &Report, run: &Run) -> Result<Vec<PathBuf>, FigureError> {
+    let (scenarios, job, output) = (&run.scenarios[..], &run.job, &run.output);
+    let model = &scenarios[0].model;
+    let paths = recorded(output, job.steps() as usize, model.n());
+    let mut files = trajectories(dir, report, scenarios, &paths)?;
+    files.extend(phase_portraits(dir, report, scenarios, &paths)?);
+    files.extend(first_passage(dir, report, scenarios)?);
+    files.extend(pareto_fronts(dir, report, scenarios, output)?);
+    files.extend(model_figures(dir, model, job.dt(0))?);
+    files.extend(increment_correlation(dir, report, model)?);
     Ok(files)
 }
 
 /// The drift figures of a model: eigenvalues with the stability region, and
 /// the interference matrices.
 pub fn model_figures(dir: &Path, model: &Model, dt: f64) -> Result<Vec<PathBuf>, FigureError> {
-    let mut files = Vec::new();
-    let spectra = crate::analysis::spectral::analyze(model, dt);
-    files.extend(save(
-        &EigenPlot {
-            title: format!("{}: eigenvalues of A", model.name),
-            dt,
-            series: spectra
-                .iter()
-                .enumerate()
-                .map(|(k, s)| {
-                    (
-                        format!("{} (ρ = {:.2}, {})", s.name, s.rho, s.mode),
-                        k,
-                        s.eigenvalues.clone(),
-                    )
-                })
-                .collect(),
-        },
-        dir,
-        "eigenvalues",
-    )?);
+    let mut files = eigenvalues(dir, model, dt)?;
+    files.extend(interference(dir, model)?);
+    Ok(files)
+}
+
+/// Eigenvalues of each strategy's drift matrix with the stability region
+/// of the time step `dt`.
+fn eigenvalues(dir: &Path, model: &Model, dt: f64) -> Result<Vec<PathBuf>, FigureError> {
+    let series = crate::analysis::spectral::analyze(model, dt)
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let label = format!("{} (ρ = {:.2}, {})", s.name, s.rho, s.mode);
+            (label, k, s.eigenvalues.clone())
+        })
+        .collect();
+    let fig = EigenPlot {
+        title: format!("{}: eigenvalues of A", model.name),
+        dt,
+        series,
+    };
+    save(&fig, dir, "eigenvalues")
+}
+
+/// The interference matrices, coloured up to the largest entry (at least 0.1).
+fn interference(dir: &Path, model: &Model) -> Result<Vec<PathBuf>, FigureError> {
     let n = model.n();
     let panels: Vec<(String, Vec<Vec<f64>>)> = model
         .strategies
         .iter()
         .map(|s| {
-            (
-                s.name.clone(),
-                (0..n)
-                    .map(|i| (0..n).map(|j| s.interference[(i, j)]).collect())
-                    .collect(),
-            )
+            let m = (0..n)
+                .map(|i| (0..n).map(|j| s.interference[(i, j)]).collect())
+                .collect();
+            (s.name.clone(), m)
         })
         .collect();
     let limit = panels
         .iter()
         .flat_map(|p| p.1.iter().flatten())
         .fold(0.1f64, |m, v| m.max(v.abs()));
-    files.extend(save(
-        &Heatmaps {
-            title: format!(
-                "{}: interference M (row: affected objective, column: pulled objective)",
-                model.name
-            ),
-            objectives: model.objective_names(),
-            panels,
-            limit,
-        },
-        dir,
-        "interference",
-    )?);
-    Ok(files)
+    let fig = Heatmaps {
+        title: format!(
+            "{}: interference M (row: affected objective, column: pulled objective)",
+            model.name
+        ),
+        objectives: model.objective_names(),
+        panels,
+        limit,
+    };
+    save(&fig, dir, "interference")
+}
+
+/// The axis bounds of a fit: the model's when it had bounds, else the range
+/// of the data.
+fn fit_bounds(data: &Sessions, report: &FitReport) -> Vec<(f64, f64)> {
+    if let Some(b) = &report.bounds {
+        return b.clone();
+    }
+    (0..data.objectives.len())
+        .map(|i| {
+            let v = data
+                .sessions
+                .iter()
+                .flat_map(|s| s.states.iter().map(move |x| x[i]));
+            v.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(x), b.max(x))
+            })
+        })
+        .collect()
+}
+
+/// One session observed, and the fitted mean path from its first state.
+fn fitted_track(s: &Session, f: &StrategyFit, report: &FitReport) -> (Track, Track) {
+    let obs: Track = s
+        .iterations
+        .iter()
+        .zip(&s.states)
+        .map(|(t, x)| (f64::from(*t), x.clone()))
+        .collect();
+    let steps = s.iterations.last().copied().unwrap_or(0) - s.iterations[0];
+    let path = f.mean_path(&s.states[0], steps, report.dt, report.bounds.as_deref());
+    let pred = path
+        .into_iter()
+        .enumerate()
+        .map(|(t, x)| (f64::from(s.iterations[0]) + t as f64, x))
+        .collect();
+    (obs, pred)
 }
 
 /// Fitted mean paths against a few observed sessions per strategy.
@@ -306,22 +389,6 @@ pub fn fit(
     report: &FitReport,
     sessions_per_strategy: usize,
 ) -> Result<Vec<PathBuf>, FigureError> {
-    let n = data.objectives.len();
-    let b: Vec<(f64, f64)> = match &report.bounds {
-        Some(b) => b.clone(),
-        None => (0..n)
-            .map(|i| {
-                let v = data
-                    .sessions
-                    .iter()
-                    .flat_map(|s| s.states.iter().map(move |x| x[i]));
-                let (lo, hi) = v.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-                    (a.min(x), b.max(x))
-                });
-                (lo, hi)
-            })
-            .collect(),
-    };
     let series = report
         .strategies
         .iter()
@@ -335,36 +402,17 @@ pub fn fit(
                 .iter()
                 .filter(|s| s.strategy == f.name)
                 .take(sessions_per_strategy)
-                .map(|s| {
-                    let obs: Vec<(f64, Vec<f64>)> = s
-                        .iterations
-                        .iter()
-                        .zip(&s.states)
-                        .map(|(t, x)| (f64::from(*t), x.clone()))
-                        .collect();
-                    let steps = s.iterations.last().copied().unwrap_or(0) - s.iterations[0];
-                    let path =
-                        f.mean_path(&s.states[0], steps, report.dt, report.bounds.as_deref());
-                    let pred = path
-                        .into_iter()
-                        .enumerate()
-                        .map(|(t, x)| (f64::from(s.iterations[0]) + t as f64, x))
-                        .collect();
-                    (obs, pred)
-                })
+                .map(|s| fitted_track(s, f, report))
                 .collect(),
         })
         .collect();
-    save(
-        &FitTrajectories {
-            title: "Fitted mean paths against observed sessions".into(),
-            objectives: data.objectives.clone(),
-            bounds: b,
-            series,
-        },
-        dir,
-        "fit_trajectories",
-    )
+    let fig = FitTrajectories {
+        title: "Fitted mean paths against observed sessions".into(),
+        objectives: data.objectives.clone(),
+        bounds: fit_bounds(data, report),
+        series,
+    };
+    save(&fig, dir, "fit_trajectories")
 }
 
 /// Our replicated numbers against the paper's.
@@ -421,4 +469,133 @@ pub fn point_table(
         dir,
         "pareto_fronts",
     )
+}
+
+/// Recorded paths per strategy in the simulation of the paper set.
+const PAPER_RECORDED_PATHS: u32 = 200;
+/// Generated sessions per strategy in the fit check (the paper's 100).
+const CHECK_SESSIONS: u32 = 100;
+/// Sessions per strategy drawn in the fit figure.
+const FIT_PANEL_SESSIONS: usize = 4;
+
+/// The paper set could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PaperSetError {
+    /// The simulation could not be planned.
+    #[error("cannot plan the simulation for the figures")]
+    Plan(#[from] PlanError),
+    /// The engine failed.
+    #[error("the simulation for the figures failed")]
+    Engine(#[from] EngineError),
+    /// Sessions could not be generated (or the replication failed).
+    #[error("cannot generate sessions for the fit figures")]
+    Sessions(#[from] SessionError),
+    /// The generated sessions could not be fitted.
+    #[error("cannot fit the generated sessions")]
+    Fit(#[from] FitError),
+    /// A table could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// A figure could not be drawn or saved.
+    #[error(transparent)]
+    Figure(#[from] FigureError),
+}
+
+impl PaperSetError {
+    /// Whether the error comes from what was asked for (a model or size the
+    /// engine cannot run, sessions that cannot be fitted) rather than from
+    /// the machine.
+    pub fn is_input(&self) -> bool {
+        match self {
+            Self::Plan(_) | Self::Sessions(_) | Self::Fit(_) => true,
+            Self::Engine(e) => matches!(e, EngineError::NoAdapter(_) | EngineError::Limits(_)),
+            Self::Write(_) | Self::Figure(_) => false,
+        }
+    }
+}
+
+/// Every figure of the paper set for `model`, into `dir`: the figures of a
+/// simulation of `paths` paths per strategy (its summary.json, moments.csv
+/// and strategies.md go under `simulate/`), then the fit check. Returns the
+/// figure files.
+///
+/// The fit check replicates the paper's experiment for its preset (with
+/// replication.json and .md under `replicate/`); for any other model it
+/// runs the same loop on the model itself: sessions generated from it and
+/// fitted back.
+pub fn paper_set(
+    dir: &Path,
+    model: &Model,
+    engine: &mut dyn Engine,
+    paths: u64,
+    seed: u64,
+) -> Result<Vec<PathBuf>, PaperSetError> {
+    let mut files = simulated(dir, model, engine, paths, seed)?;
+    if Model::preset("code-generation").is_ok_and(|p| p.spec == model.spec) {
+        files.extend(replicated(dir, model, engine, seed)?);
+    } else {
+        files.extend(refitted(dir, model, engine, seed)?);
+    }
+    Ok(files)
+}
+
+/// Simulates the default scenarios with recorded paths, writes the tables
+/// and draws the simulation's figures.
+fn simulated(
+    dir: &Path,
+    model: &Model,
+    engine: &mut dyn Engine,
+    paths: u64,
+    seed: u64,
+) -> Result<Vec<PathBuf>, PaperSetError> {
+    let scenarios = Scenario::defaults(model);
+    let opts = JobOptions {
+        paths,
+        seed,
+        record_paths: PAPER_RECORDED_PATHS,
+        ..Default::default()
+    };
+    let job = Job::new(&scenarios, &opts)?;
+    let run = Run::execute(engine, scenarios, job, &mut |_| {})?;
+    let report = Report::new(&run, &Default::default());
+    super::write_simulation(&dir.join("simulate"), &run, &report)?;
+    Ok(simulation(dir, &report, &run)?)
+}
+
+/// The paper's experiment on its preset: the comparison and the fit.
+fn replicated(
+    dir: &Path,
+    model: &Model,
+    engine: &mut dyn Engine,
+    seed: u64,
+) -> Result<Vec<PathBuf>, PaperSetError> {
+    let run =
+        crate::analysis::replication::replicate(model, engine, CHECK_SESSIONS, 10, seed, 200)?;
+    let rep = dir.join("replicate");
+    super::write_json(&rep.join("replication.json"), &run.replication)?;
+    let md = run.replication.markdown();
+    super::write_atomic(&rep.join("replication.md"), md.as_bytes())?;
+    let mut files = replication(dir, &run.replication)?;
+    files.extend(fit(dir, &run.sessions, &run.fit, FIT_PANEL_SESSIONS)?);
+    Ok(files)
+}
+
+/// Sessions generated from the model and fitted back (with its bounds).
+fn refitted(
+    dir: &Path,
+    model: &Model,
+    engine: &mut dyn Engine,
+    seed: u64,
+) -> Result<Vec<PathBuf>, PaperSetError> {
+    let iterations = model.steps.min(20);
+    let data = generate(model, engine, CHECK_SESSIONS, iterations, seed, 0.0)?;
+    let opts = FitOptions {
+        dt: model.dt,
+        bounds: Some(bounds(model)),
+        bootstrap: 100,
+        seed,
+        ..Default::default()
+    };
+    let fitted = crate::analysis::fit::fit(&data, &opts)?;
+    Ok(fit(dir, &data, &fitted, FIT_PANEL_SESSIONS)?)
 }

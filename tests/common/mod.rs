@@ -1,63 +1,125 @@
-//! Shared helpers for integration tests.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
+//! Shared helpers for integration tests: the command, usage-error checks,
+//! the GPU engine, and models built from specs.
+#![allow(dead_code, reason = "each test file uses a different subset")]
 
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
 use mosde::engine::gpu::GpuEngine;
 use mosde::engine::{Engine, Job, JobOptions, JobOutput, Scenario};
-use mosde::model::{Model, Policy};
+use mosde::model::{Boundary, Diffusion, Model, ModelSpec, ObjectiveSpec, Policy, StrategySpec};
+
+/// The `mosde` binary, with a runtime directory for wgpu.
+pub fn mosde() -> Command {
+    let mut c = Command::cargo_bin("mosde").unwrap();
+    c.env("XDG_RUNTIME_DIR", std::env::temp_dir());
+    c
+}
+
+/// Runs `cmd` and asserts a usage error naming `needle`: exit code 2,
+/// `needle` in stderr, no panic. `what` names the case in failures.
+/// Returns stderr for further checks.
+pub fn usage_error(cmd: &mut Command, what: &str, needle: &str) -> String {
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{what}: exit code, stderr:\n{err}"
+    );
+    assert!(
+        err.contains(needle),
+        "{what}: stderr lacks '{needle}':\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{what}: panic:\n{err}");
+    err
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A line in the test log that libtest does not capture (it captures
+/// `print!` and `eprint!`, not writes to the stderr handle), so a skipped
+/// GPU test says so even when it passes.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
 
 /// Opens the GPU engine, or returns `None` (and says why) when there is no
 /// adapter. With `MOSDE_REQUIRE_GPU=1` a missing adapter fails the test.
 pub fn gpu() -> Option<GpuEngine> {
     match GpuEngine::new() {
         Ok(g) => {
-            eprintln!("GPU tests run on: {}", g.context().describe());
+            say(&format!("GPU tests run on: {}", g.context().describe()));
             Some(g)
         }
         Err(e) => {
             if std::env::var("MOSDE_REQUIRE_GPU").is_ok_and(|v| v == "1") {
                 panic!("MOSDE_REQUIRE_GPU=1 but no GPU engine: {e}");
             }
-            eprintln!("skipping GPU test: {e}");
+            say(&format!("skipping GPU test: {e}"));
             None
         }
     }
 }
 
-/// Formats a TOML array.
-pub fn arr(v: &[f64]) -> String {
-    format!(
-        "[{}]",
-        v.iter()
-            .map(|x| format!("{x:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+/// `n` objectives `o0, o1, …` sharing `bounds`.
+pub fn objectives(n: usize, (lower, upper): (f64, f64)) -> Vec<ObjectiveSpec> {
+    (0..n)
+        .map(|i| ObjectiveSpec {
+            name: format!("o{i}"),
+            lower,
+            upper,
+        })
+        .collect()
 }
 
-/// Formats a TOML matrix.
-pub fn mat(m: &[Vec<f64>]) -> String {
-    format!(
-        "[{}]",
-        m.iter().map(|r| arr(r)).collect::<Vec<_>>().join(", ")
-    )
+/// A test model of `n` objectives sharing `bounds`, starting in their
+/// middle: dt 1, 50 steps, clamped, no policy. Tests change what they need
+/// with struct update syntax.
+pub fn spec(n: usize, bounds: (f64, f64), strategies: Vec<StrategySpec>) -> ModelSpec {
+    ModelSpec {
+        name: "test".into(),
+        dt: 1.0,
+        steps: 50,
+        boundary: Boundary::Clamp,
+        x0: vec![(bounds.0 + bounds.1) / 2.0; n],
+        x0_sd: None,
+        objectives: objectives(n, bounds),
+        strategies,
+        policy: None,
+    }
 }
 
-/// One strategy's numbers.
-#[derive(Clone)]
-pub struct StrategyDef {
-    pub name: String,
-    pub target: Vec<f64>,
-    pub rates: Vec<f64>,
-    pub interference: Vec<Vec<f64>>,
-    pub sigma: Vec<f64>,
-    pub corr: Option<Vec<Vec<f64>>>,
-    pub jacobi: bool,
+/// The validated model of a spec.
+pub fn model(spec: ModelSpec) -> Model {
+    Model::from_spec(spec, "test").unwrap()
 }
 
-/// A model's TOML text from parts.
+/// A strategy without interference, with independent additive noise.
+pub fn strategy(name: &str, target: &[f64], rates: &[f64], sigma: &[f64]) -> StrategySpec {
+    let n = target.len();
+    StrategySpec {
+        name: name.into(),
+        label: None,
+        target: target.to_vec(),
+        rates: rates.to_vec(),
+        interference: vec![vec![0.0; n]; n],
+        sigma: sigma.to_vec(),
+        noise_correlation: None,
+        diffusion: Diffusion::Additive,
+    }
+}
+
+/// The TOML text of a test model (for tests that read a model as text).
 #[allow(
     clippy::too_many_arguments,
-    reason = "a test helper that spells out a whole model"
+    reason = "keeps the call in tests/gpu.rs; new tests use spec() and model()"
 )]
 pub fn model_toml(
     n: usize,
@@ -67,39 +129,24 @@ pub fn model_toml(
     steps: u32,
     x0: &[f64],
     x0_sd: Option<&[f64]>,
-    strategies: &[StrategyDef],
+    strategies: &[StrategySpec],
     policy: &str,
 ) -> String {
-    let mut t = format!(
-        "name = \"test\"\ndt = {dt:?}\nsteps = {steps}\nboundary = \"{boundary}\"\nx0 = {}\n",
-        arr(x0)
-    );
-    if let Some(sd) = x0_sd {
-        t += &format!("x0_sd = {}\n", arr(sd));
-    }
-    for i in 0..n {
-        t += &format!(
-            "[[objectives]]\nname = \"o{i}\"\nlower = {:?}\nupper = {:?}\n",
-            bounds.0, bounds.1
-        );
-    }
-    for s in strategies {
-        t += &format!(
-            "[[strategies]]\nname = \"{}\"\ntarget = {}\nrates = {}\ninterference = {}\nsigma = {}\n",
-            s.name,
-            arr(&s.target),
-            arr(&s.rates),
-            mat(&s.interference),
-            arr(&s.sigma)
-        );
-        if let Some(c) = &s.corr {
-            t += &format!("noise_correlation = {}\n", mat(c));
-        }
-        if s.jacobi {
-            t += "diffusion = \"jacobi\"\n";
-        }
-    }
-    t + policy
+    let boundary = match boundary {
+        "clamp" => Boundary::Clamp,
+        "reflect" => Boundary::Reflect,
+        "none" => Boundary::None,
+        other => panic!("unknown boundary '{other}'"),
+    };
+    let spec = ModelSpec {
+        boundary,
+        dt,
+        steps,
+        x0: x0.to_vec(),
+        x0_sd: x0_sd.map(<[f64]>::to_vec),
+        ..spec(n, bounds, strategies.to_vec())
+    };
+    format!("{}\n{policy}", spec.to_toml())
 }
 
 /// A deterministic pseudo-random number in [lo, hi) for building test models.
@@ -110,26 +157,11 @@ pub fn pick(seed: &mut u64, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * ((*seed >> 11) as f64 / (1u64 << 53) as f64)
 }
 
-/// A random stable strategy on n objectives with correlated noise.
-pub fn random_strategy(name: &str, n: usize, seed: u64) -> StrategyDef {
-    let mut s = seed;
-    let rates: Vec<f64> = (0..n).map(|_| pick(&mut s, 0.2, 0.6)).collect();
-    let interference: Vec<Vec<f64>> = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    if i == j {
-                        0.0
-                    } else {
-                        pick(&mut s, -0.15, 0.15)
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    // Correlation from a random factor: C = D^-1/2 (B Bᵀ + I) D^-1/2.
+/// A random correlation matrix from a random factor B:
+/// C = D^-1/2 (B Bᵀ + I) D^-1/2.
+fn random_correlation(s: &mut u64, n: usize) -> Vec<Vec<f64>> {
     let b: Vec<Vec<f64>> = (0..n)
-        .map(|_| (0..n).map(|_| pick(&mut s, -0.5, 0.5)).collect())
+        .map(|_| (0..n).map(|_| pick(s, -0.5, 0.5)).collect())
         .collect();
     let mut c = vec![vec![0.0; n]; n];
     for i in 0..n {
@@ -145,14 +177,38 @@ pub fn random_strategy(name: &str, n: usize, seed: u64) -> StrategyDef {
         }
         c[i][i] = 1.0;
     }
-    StrategyDef {
+    c
+}
+
+/// A random stable strategy on n objectives with correlated noise.
+pub fn random_strategy(name: &str, n: usize, seed: u64) -> StrategySpec {
+    let mut s = seed;
+    let rates: Vec<f64> = (0..n).map(|_| pick(&mut s, 0.2, 0.6)).collect();
+    let interference: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    if i == j {
+                        0.0
+                    } else {
+                        pick(&mut s, -0.15, 0.15)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let noise_correlation = Some(random_correlation(&mut s, n));
+    let target = (0..n).map(|_| pick(&mut s, -1.0, 1.0)).collect();
+    let sigma = (0..n).map(|_| pick(&mut s, 0.1, 0.4)).collect();
+    StrategySpec {
         name: name.into(),
-        target: (0..n).map(|_| pick(&mut s, -1.0, 1.0)).collect(),
+        label: None,
+        target,
         rates,
         interference,
-        sigma: (0..n).map(|_| pick(&mut s, 0.1, 0.4)).collect(),
-        corr: Some(c),
-        jacobi: false,
+        sigma,
+        noise_correlation,
+        diffusion: Diffusion::Additive,
     }
 }
 

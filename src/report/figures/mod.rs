@@ -6,8 +6,19 @@
 //! palette is Okabe–Ito (colour-blind safe), and a strategy keeps its colour
 //! (its index in the model) in every figure. Sizes are chosen so that text
 //! stays readable when a figure is scaled to one paper column.
+//!
+//! One file per figure; `panel.rs` holds what they share (palette, fonts,
+//! tick labels, chart set-up, axes and legends).
 
-mod charts;
+mod eigenvalues;
+mod first_passage;
+mod fit;
+mod heatmap;
+mod panel;
+mod pareto;
+mod phase;
+mod replication;
+mod trajectories;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -15,41 +26,71 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub use charts::*;
+use super::WriteError;
+
+pub use eigenvalues::EigenPlot;
+pub use first_passage::{PassageHistograms, PassageSeries};
+pub use fit::{FitSeries, FitTrajectories, Track};
+pub use heatmap::Heatmaps;
+pub use panel::{PALETTE, color};
+pub use pareto::{ParetoProjections, ParetoSeries};
+pub use phase::{PhasePortraits, PhaseSeries};
+pub use replication::{ComparisonRow, PaperComparison};
+pub use trajectories::{Trajectories, TrajectorySeries};
 
 /// The bundled font (DejaVu Sans; licence beside the file).
 const FONT: &[u8] = include_bytes!("DejaVuSans.ttf");
 
-/// Okabe–Ito colours, in the order strategies take them.
-pub const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),   // blue
-    RGBColor(230, 159, 0),   // orange
-    RGBColor(0, 158, 115),   // bluish green
-    RGBColor(204, 121, 167), // reddish purple
-    RGBColor(86, 180, 233),  // sky blue
-    RGBColor(213, 94, 0),    // vermillion
-    RGBColor(240, 228, 66),  // yellow
-    RGBColor(0, 0, 0),       // black
-];
+/// A plotters backend failed while drawing (the backend's own error, boxed
+/// because SVG and PNG backends have different error types).
+#[derive(Debug)]
+pub struct DrawError(Box<dyn std::error::Error + Send + Sync>);
 
-/// The colour of strategy `k` (its index in the model).
-pub fn color(k: usize) -> RGBColor {
-    PALETTE[k % PALETTE.len()]
+impl<E: std::error::Error + Send + Sync + 'static> From<DrawingAreaErrorKind<E>> for DrawError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        Self(Box::new(e))
+    }
 }
 
-/// Text sizes (pixels) for figures of about 1000 px per panel row.
-pub(crate) const TITLE: u32 = 30;
-pub(crate) const LABEL: u32 = 24;
-pub(crate) const TICK: u32 = 20;
+impl std::fmt::Display for DrawError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DrawError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
 
 /// A figure could not be drawn or saved.
 #[derive(Debug, thiserror::Error)]
-#[error("figure {name}: {message}")]
-pub struct FigureError {
-    /// The figure.
-    pub name: String,
-    /// What went wrong.
-    pub message: String,
+pub enum FigureError {
+    /// A backend failed while drawing.
+    #[error("figure {name}")]
+    Draw {
+        /// The figure.
+        name: String,
+        /// The backend's error.
+        source: DrawError,
+    },
+    /// A file of the figure could not be written.
+    #[error("figure {name}")]
+    Write {
+        /// The figure.
+        name: String,
+        /// The file and the I/O error.
+        source: WriteError,
+    },
+}
+
+impl FigureError {
+    /// Always false: a figure fails on the machine (disk, backend), never
+    /// because of what the user asked for.
+    pub fn is_input(&self) -> bool {
+        false
+    }
 }
 
 /// Something that draws itself on any plotters backend.
@@ -57,7 +98,9 @@ pub trait Figure {
     /// Pixel size.
     fn size(&self) -> (u32, u32);
     /// Draws the figure.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawError>
+    where
+        DB::ErrorType: 'static;
 }
 
 fn register_font() {
@@ -76,47 +119,48 @@ fn register_font() {
     });
 }
 
+/// Fills the background, draws the figure and flushes the backend.
+fn render<DB: DrawingBackend>(fig: &impl Figure, backend: DB) -> Result<(), DrawError>
+where
+    DB::ErrorType: 'static,
+{
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    fig.draw(&root)?;
+    root.present()?;
+    Ok(())
+}
+
 /// The SVG text of a figure.
-pub fn svg(fig: &impl Figure) -> Result<String, String> {
+pub fn svg(fig: &impl Figure) -> Result<String, DrawError> {
     register_font();
     let mut s = String::new();
-    {
-        let root = SVGBackend::with_string(&mut s, fig.size()).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        fig.draw(&root)?;
-        root.present().map_err(|e| e.to_string())?;
-    }
+    render(fig, SVGBackend::with_string(&mut s, fig.size()))?;
     Ok(s)
 }
 
 /// Saves `name.svg` and `name.png` into `dir` (each through a temporary
 /// file and a rename) and returns their paths.
 pub fn save(fig: &impl Figure, dir: &Path, name: &str) -> Result<Vec<PathBuf>, FigureError> {
-    let err = |m: String| FigureError {
+    let draw = |source| FigureError::Draw {
         name: name.to_string(),
-        message: m,
+        source,
     };
-    let text = svg(fig).map_err(err)?;
+    let write = |source| FigureError::Write {
+        name: name.to_string(),
+        source,
+    };
+    let text = svg(fig).map_err(draw)?;
     let svg_path = dir.join(format!("{name}.svg"));
-    super::write_atomic(&svg_path, text.as_bytes()).map_err(|e| err(e.to_string()))?;
+    super::write_atomic(&svg_path, text.as_bytes()).map_err(write)?;
     let png_path = dir.join(format!("{name}.png"));
     let tmp = dir.join(format!(".{name}.{}.png", std::process::id()));
-    {
-        let root = BitMapBackend::new(&tmp, fig.size()).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-        fig.draw(&root).map_err(err)?;
-        root.present().map_err(|e| err(e.to_string()))?;
-    }
-    std::fs::rename(&tmp, &png_path)
-        .map_err(|e| err(format!("cannot write {}: {e}", png_path.display())))?;
+    render(fig, BitMapBackend::new(&tmp, fig.size())).map_err(draw)?;
+    std::fs::rename(&tmp, &png_path).map_err(|source| {
+        write(WriteError {
+            path: png_path.clone(),
+            source,
+        })
+    })?;
     Ok(vec![svg_path, png_path])
-}
-
-/// `[lo, hi]` widened by a margin, for axis ranges.
-pub(crate) fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
-    if !(lo.is_finite() && hi.is_finite()) {
-        return (0.0, 1.0);
-    }
-    let span = (hi - lo).abs().max(1e-9);
-    (lo - frac * span, hi + frac * span)
 }
