@@ -180,7 +180,11 @@ impl ReportOptions {
         match &self.pareto_reference {
             Some(r) if r.len() != n || r.iter().any(|v| !v.is_finite()) => Err(PlanError::Option {
                 field: "pareto_reference",
-                value: format!("{r:?}"),
+                value: r
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 why: format!(
                     "the hypervolume reference has {} values; give {n} finite values, one per objective",
                     r.len()
