@@ -6,7 +6,7 @@
 
 use crate::common::{StrategyDef, model_toml, random_strategy};
 use mosde::analysis::Report;
-use mosde::engine::{Engine, JobOutput, layout::DEAD};
+use mosde::engine::{DEAD, Engine, JobOutput};
 use mosde::model::{Model, Policy};
 use nalgebra::{DMatrix, DVector};
 

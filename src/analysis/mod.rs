@@ -13,8 +13,8 @@ mod table;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::layout::{DEAD, PartialLayout};
 use crate::engine::plan::record_step;
+use crate::engine::{DEAD, PartialLayout};
 use crate::engine::{EngineInfo, Job, JobOutput, Scenario, SetOutput};
 use crate::model::Policy;
 use convergence::FirstPassage;
