@@ -67,10 +67,11 @@ pub enum Value {
 }
 
 impl Value {
-    /// The WGSL literal: suffixed, and for f32 the shortest decimal that
-    /// reads back as the same bits.
+    /// The WGSL literal: suffixed, bit patterns and sentinels in hex, and for
+    /// f32 the shortest decimal that reads back as the same bits.
     pub fn wgsl(self) -> String {
         match self {
+            Value::U32(v) if v > 0xFFFF => format!("0x{v:08X}u"),
             Value::U32(v) => format!("{v}u"),
             Value::F32(v) => format!("{v:?}f"),
         }

@@ -99,14 +99,18 @@ pub fn normals4(r: [u32; 4]) -> [f32; 4] {
 /// the engines: the CPU engine calls it per path, and its twin
 /// `step_normals` in `rng.wgsl` serves the kernel.
 #[inline(always)]
+#[allow(
+    clippy::needless_range_loop,
+    reason = "a plain index loop is the cheapest form in the CPU engine's hot loop"
+)]
 pub fn step_normals<const N: usize>(key: [u32; 2], path: u32, step: u32, set: u32) -> [f32; N] {
     let mut z = [0.0f32; N];
     let mut b = 0;
     while b * 4 < N {
         let q = normals4(philox4x32_10([path, step, set, b as u32], key));
-        for (i, v) in q.iter().enumerate() {
+        for i in 0..4 {
             if b * 4 + i < N {
-                z[b * 4 + i] = *v;
+                z[b * 4 + i] = q[i];
             }
         }
         b += 1;
