@@ -1,10 +1,9 @@
 //! CPU twin of `shaders/simulate.wgsl`.
 //!
 //! Same f32 arithmetic in the same order, split into the same phases under
-//! the same names, so the two can be read side by side: [`load_set`],
-//! [`init_state`], [`check_passage`], [`choose_strategy`], [`em_step`],
-//! [`accumulate`], [`write_path`], [`record_moments`], [`write_outputs`] and
-//! [`flush_sums`]. Where the shader has one invocation per path, each phase
+//! the same names, so the two can be read side by side: `load_set`,
+//! `init_state`, `check_passage`, `choose_strategy`, `em_step`, `accumulate`,
+//! `write_path`, `record_moments`, `write_outputs` and `flush_sums`. Where the shader has one invocation per path, each phase
 //! here runs a group of `LANES` paths in structure-of-arrays form
 //! (`x[objective][lane]`): every inner loop runs over lanes, which is the
 //! shape SIMD wants. Moments are summed in f64 per block, path by path, where
@@ -13,7 +12,7 @@
 #![allow(
     clippy::needless_range_loop,
     clippy::manual_memcpy,
-    reason = "index loops mirror the WGSL kernel line for line"
+    reason = "index loops mirror the WGSL kernel phase for phase"
 )]
 
 use crate::engine::abi::{LIMIT, NMAX, NONE, SetParams, StrategyParams, WG, WorkItem, policy_kind};
