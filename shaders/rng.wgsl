@@ -2,14 +2,9 @@
 // Twin of src/rng/mod.rs; keep the two in step, line for line.
 //
 // key = (seed_lo, seed_hi); counter = (path, step, parameter_set, block).
-
-const PHILOX_M0: u32 = 0xD2511F53u;
-const PHILOX_M1: u32 = 0xCD9E8D57u;
-const PHILOX_W0: u32 = 0x9E3779B9u;
-const PHILOX_W1: u32 = 0xBB67AE85u;
-const INIT_STEP: u32 = 0xFFFFFFFFu;
-const INV_2_23: f32 = 1.1920928955078125e-7;
-const TWO_PI: f32 = 6.2831854820251465;
+// The constants (PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1, INIT_STEP,
+// INV_2_23, TWO_PI) and N come from the generated header (src/rng/mod.rs via
+// src/engine/abi.rs).
 
 // High 32 bits of a*b from 16-bit halves: WGSL has no 64-bit integers.
 fn mulhi32(a: u32, b: u32) -> u32 {
@@ -51,4 +46,22 @@ fn normals4(r: vec4<u32>) -> vec4<f32> {
     let r1 = sqrt(-2.0 * log(unit_uniform(r.z)));
     let t1 = TWO_PI * unit_uniform(r.w);
     return vec4<f32>(r0 * cos(t0), r0 * sin(t0), r1 * cos(t1), r1 * sin(t1));
+}
+
+// The N normals a path uses at one step: blocks 0, 1, ... of the counter
+// (path, step, set, block), four normals each. The one normals helper of the
+// kernels; twin of rng::step_normals.
+fn step_normals(key: vec2<u32>, path: u32, step: u32, pset: u32) -> array<f32, N> {
+    var zb: array<vec4<f32>, (N + 3u) / 4u>;
+    //@unroll
+    for (var b = 0u; b < (N + 3u) / 4u; b++) {
+        zb[b] = normals4(philox4x32_10(vec4<u32>(path, step, pset, b), key));
+    }
+    // Picked by constant indices after unrolling, so z stays in registers.
+    var z: array<f32, N>;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        z[i] = zb[i / 4u][i % 4u];
+    }
+    return z;
 }

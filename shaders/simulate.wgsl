@@ -1,8 +1,8 @@
 // simulate: fused Euler–Maruyama integration of whole sample paths.
-// Twin of src/engine/cpu/simulate.rs; keep the two in step, line for line.
+// Twin of src/engine/cpu/simulate.rs; keep the two in step, phase for phase.
 //
 // The host prefixes this file with a generated header (specialisation
-// constants N, S, BOUNDARY, FIXED_ONLY, ANY_JACOBI, CHECK_FINITE,
+// constants N, S, RS, BOUNDARY, FIXED_ONLY, ANY_JACOBI, CHECK_FINITE,
 // KEEP_TERMINAL, RECORD_PATHS) and rng.wgsl, then unrolls every loop marked
 // `//@unroll` (see src/engine/gpu/shaders.rs). After unrolling, every private
 // array is indexed by constants, so the state lives in registers.
@@ -13,90 +13,16 @@
 // the item's slot of `partials`. The host combines the slots in f64, in block
 // order, so results never depend on chunking or dispatch shape.
 
-const WG: u32 = 256u;
-const NMAX: u32 = 8u;
-const NONE: u32 = 0xFFFFFFFFu;
-// |x| bits at or above 1e15: the path counts as non-finite.
-const LIMIT_BITS: u32 = 0x58635FA9u;
-// Terminal value written for a non-finite path (itself beyond the limit).
-const DEAD: f32 = 3.0e38;
-
-const POLICY_FIXED: u32 = 0u;
-const POLICY_SCHEDULE: u32 = 1u;
-const POLICY_GUARD: u32 = 2u;
-const POLICY_GREEDY: u32 = 3u;
-
-const BOUNDARY_CLAMP: u32 = 0u;
-const BOUNDARY_REFLECT: u32 = 1u;
-
-// Mirrors engine::layout::RunParams.
-struct RunParams {
-    items: u32,
-    steps: u32,
-    record_every: u32,
-    records: u32,
-    key0: u32,
-    key1: u32,
-    sub: u32,
-    partial_len: u32,
-    hist_len: u32,
-    pad0: u32,
-    pad1: u32,
-    pad2: u32,
-}
-
-// Mirrors engine::layout::SetParams.
-struct SetParams {
-    paths: u32,
-    set_index: u32,
-    policy: u32,
-    strategy: u32,
-    every: u32,
-    weighted: u32,
-    segments: u32,
-    strategy_base: u32,
-    strategies: u32,
-    keep_terminal: u32,
-    record_paths: u32,
-    jitter: u32,
-    dt: f32,
-    sqrt_dt: f32,
-    hysteresis: f32,
-    pad0: f32,
-    lower: array<f32, 8>,
-    upper: array<f32, 8>,
-    inv_range: array<f32, 8>,
-    x0: array<f32, 8>,
-    x0_sd: array<f32, 8>,
-    shift: array<f32, 8>,
-    passage_target: array<f32, 8>,
-    passage_tol: array<f32, 8>,
-    floors: array<f32, 8>,
-    weights: array<f32, 8>,
-    rescue: array<u32, 8>,
-    seg_strategy: array<u32, 16>,
-    seg_end: array<u32, 16>,
-}
-
-// Mirrors engine::layout::StrategyParams. `a` and `l` are row-major with
-// stride NMAX; `l` is lower triangular.
-struct StrategyParams {
-    xstar: array<f32, 8>,
-    a: array<f32, 64>,
-    l: array<f32, 64>,
-    jacobi: u32,
-    pad0: u32,
-    pad1: u32,
-    pad2: u32,
-}
-
-// Mirrors engine::layout::WorkItem.
-struct WorkItem {
-    pset: u32,
-    block: u32,
-    term_base: u32,
-    path_base: u32,
-}
+// Every shared constant (WG, NMAX, NONE, LIMIT_BITS, DEAD, POLICY_*,
+// BOUNDARY_*), the buffer structs (RunParams, SetParams, StrategyParams,
+// WorkItem) and the partial-slot offsets (partial_record, partial_cross,
+// partial_incr, partial_occ) are generated into the header from
+// src/engine/abi.rs and engine::PartialLayout; none is spelled out here.
+//
+// The kernel is split into the same phases as its CPU twin, under the same
+// names: load_set, init_state, check_passage, choose_strategy, em_step,
+// accumulate, write_path, record_moments, write_outputs and flush_sums. The
+// twin runs a group of paths per call where this file runs one per thread.
 
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<storage, read> sets: array<SetParams>;
@@ -111,6 +37,9 @@ struct WorkItem {
 // that a record costs one pass for up to 7 objectives.
 var<workgroup> red: array<f32, WG * RS>; // one value per thread
 var<workgroup> red2: array<f32, 16u * RS>; // sums of 16 threads
+
+// ---- Workgroup reduction (no CPU twin: the CPU adds each path's values to
+// its f64 partial directly) ----
 
 // Sums red[v*WG + t] over the 256 threads t, for v < count, and adds the
 // totals to partials[dst + v]. Two barriers and two fixed-order stages (16
@@ -140,69 +69,370 @@ fn reduce_pass(lid: u32, count: u32, dst: u32) {
     }
 }
 
-// The slot of value v of this thread in `red`.
-fn slot(v: u32, lid: u32) -> u32 {
-    return v * WG + lid;
+// Values staged in `red` and not yet reduced: `count` of them, bound for
+// partials[dst..].
+struct Staging {
+    count: u32,
+    dst: u32,
 }
 
-// Adds one record at partials[at..]: the count of finite paths, their
-// shifted sums and shifted sums of squares. Call in uniform control flow.
-fn record(lid: u32, at: u32, x: array<f32, N>, shift: array<f32, N>, alive: bool) {
-    var c = 0u;
-    var dst = at;
-    red[slot(c, lid)] = select(0.0, 1.0, alive);
-    c += 1u;
-    //@unroll
-    for (var i = 0u; i < N; i++) {
-        red[slot(c, lid)] = select(0.0, x[i] - shift[i], alive);
-        c += 1u;
-        if (c == RS) {
-            reduce_pass(lid, c, dst);
-            dst += c;
-            c = 0u;
-        }
-    }
-    //@unroll
-    for (var i = 0u; i < N; i++) {
-        let d = select(0.0, x[i] - shift[i], alive);
-        red[slot(c, lid)] = d * d;
-        c += 1u;
-        if (c == RS) {
-            reduce_pass(lid, c, dst);
-            dst += c;
-            c = 0u;
-        }
-    }
-    if (c > 0u) {
-        reduce_pass(lid, c, dst);
+// Reduces whatever is staged and moves `dst` past it. Call in uniform
+// control flow (every thread stages the same number of values).
+fn flush(lid: u32, st: ptr<function, Staging>) {
+    if ((*st).count > 0u) {
+        reduce_pass(lid, (*st).count, (*st).dst);
+        (*st).dst += (*st).count;
+        (*st).count = 0u;
     }
 }
 
+// Stages this thread's value for the next partial, and reduces a full pass
+// of RS values at once: one pass per RS values keeps barriers few.
+fn stage_and_flush(lid: u32, v: f32, st: ptr<function, Staging>) {
+    red[(*st).count * WG + lid] = v;
+    (*st).count += 1u;
+    if ((*st).count == RS) {
+        flush(lid, st);
+    }
+}
+
+// ---- Phases, in the order a path meets them ----
+
+// Per-set constants, held in registers for the whole block.
+// Twin: SetConsts (cpu/simulate.rs).
+struct SetConsts {
+    lo: array<f32, N>,
+    hi: array<f32, N>,
+    inv_range: array<f32, N>,
+    shift: array<f32, N>,
+    pt: array<f32, N>,
+    ptol: array<f32, N>,
+    dt: f32,
+    sqrt_dt: f32,
+}
+
+// The strategy driving a path and a private copy of its parameters, reloaded
+// only when the policy switches. Twin: Active (cpu/simulate.rs).
+struct Active {
+    k: u32,
+    cur: u32,
+    seg: u32,
+    choice: u32,
+    rescuing: u32,
+    tgt: array<f32, N>,
+    a: array<f32, N * N>,
+    l: array<f32, N * N>,
+    jac: bool,
+}
+
+// A path's increment sums and strategy occupancy. Twin: Increments.
+struct Increments {
+    n: f32,
+    s: array<f32, N>,
+    q: array<f32, N * N>,
+    occ: array<f32, S>,
+}
+
+// Copies the per-set constants out of the set buffer. Twin: load_set.
+fn load_set(ps: u32) -> SetConsts {
+    var c: SetConsts;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        c.lo[i] = sets[ps].lower[i];
+        c.hi[i] = sets[ps].upper[i];
+        c.inv_range[i] = sets[ps].inv_range[i];
+        c.shift[i] = sets[ps].shift[i];
+        c.pt[i] = sets[ps].passage_target[i];
+        c.ptol[i] = sets[ps].passage_tol[i];
+    }
+    c.dt = sets[ps].dt;
+    c.sqrt_dt = sets[ps].sqrt_dt;
+    return c;
+}
+
+// The initial state: x0, jittered and clamped when x0_sd is set (noise from
+// the reserved step INIT_STEP). Twin: init_state.
+fn init_state(ps: u32, sc: SetConsts, key: vec2<u32>, path: u32) -> array<f32, N> {
+    var x: array<f32, N>;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        x[i] = sets[ps].x0[i];
+    }
+    if (sets[ps].jitter != 0u) {
+        let z = step_normals(key, path, INIT_STEP, sets[ps].set_index);
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            x[i] = clamp(x[i] + sets[ps].x0_sd[i] * z[i], sc.lo[i], sc.hi[i]);
+        }
+    }
+    return x;
+}
+
+// First passage: sets fp to t when an eligible path that has not yet passed
+// has every objective within tolerance of the target. Twin: check_passage.
+fn check_passage(fp: ptr<function, u32>, sc: SetConsts, x: array<f32, N>, t: u32, eligible: bool) {
+    if (*fp == NONE && eligible) {
+        var reached = true;
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            reached = reached && abs(x[i] - sc.pt[i]) <= sc.ptol[i];
+        }
+        if (reached) {
+            *fp = t;
+        }
+    }
+}
+
+// Loads strategy `k` (an index into `strategies`) into the private copies.
+// Twin: load_strategy.
+fn load_strategy(k: u32, st: ptr<function, Active>) {
+    (*st).jac = ANY_JACOBI && strategies[k].jacobi != 0u;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        (*st).tgt[i] = strategies[k].xstar[i];
+        //@unroll
+        for (var j = 0u; j < N; j++) {
+            (*st).a[i * N + j] = strategies[k].a[i * NMAX + j];
+            (*st).l[i * N + j] = strategies[k].l[i * NMAX + j];
+        }
+    }
+}
+
+// Policy: which strategy drives step s from state x, and a reload of its
+// parameters when it changed (a uniform branch on GPUs for fixed policies,
+// which load their strategy once). Twin: choose_strategy.
+fn choose_strategy(ps: u32, sc: SetConsts, s: u32, x: array<f32, N>, st: ptr<function, Active>) {
+    let sbase = sets[ps].strategy_base;
+    let policy = sets[ps].policy;
+    (*st).k = sets[ps].strategy;
+    if (!FIXED_ONLY) {
+        if (policy == POLICY_SCHEDULE) {
+            if ((*st).seg + 1u < sets[ps].segments && s >= sets[ps].seg_end[(*st).seg]) {
+                (*st).seg += 1u;
+            }
+            (*st).k = sets[ps].seg_strategy[(*st).seg];
+        } else if (policy == POLICY_GUARD) {
+            //@unroll
+            for (var i = 0u; i < N; i++) {
+                if ((*st).rescuing == i && x[i] > sets[ps].floors[i] + sets[ps].hysteresis) {
+                    (*st).rescuing = NONE;
+                }
+            }
+            //@unroll
+            for (var i = 0u; i < N; i++) {
+                if ((*st).rescuing == NONE && x[i] < sets[ps].floors[i]) {
+                    (*st).rescuing = i;
+                }
+            }
+            if ((*st).rescuing != NONE) {
+                (*st).k = sets[ps].rescue[(*st).rescuing];
+            }
+        } else if (policy == POLICY_GREEDY) {
+            if (s % sets[ps].every == 0u) {
+                var best = -3.0e38;
+                var best_k = 0u;
+                for (var c = 0u; c < sets[ps].strategies; c++) {
+                    var score = 3.0e38;
+                    if (sets[ps].weighted != 0u) {
+                        score = 0.0;
+                    }
+                    //@unroll
+                    for (var i = 0u; i < N; i++) {
+                        var dr = 0.0;
+                        //@unroll
+                        for (var j = 0u; j < N; j++) {
+                            dr += strategies[sbase + c].a[i * NMAX + j] * (strategies[sbase + c].xstar[j] - x[j]);
+                        }
+                        let zi = (x[i] + dr * sc.dt - sc.lo[i]) * sc.inv_range[i];
+                        if (sets[ps].weighted != 0u) {
+                            score += sets[ps].weights[i] * zi;
+                        } else {
+                            score = min(score, zi);
+                        }
+                    }
+                    if (score > best) {
+                        best = score;
+                        best_k = c;
+                    }
+                }
+                (*st).choice = best_k;
+            }
+            (*st).k = (*st).choice;
+        }
+        if ((*st).k != (*st).cur) {
+            (*st).cur = (*st).k;
+            load_strategy(sbase + (*st).k, st);
+        }
+    }
+}
+
+// The boundary rule applied to one coordinate. Twin: apply_boundary.
+fn apply_boundary(v: f32, lo: f32, hi: f32) -> f32 {
+    if (BOUNDARY == BOUNDARY_CLAMP) {
+        return clamp(v, lo, hi);
+    } else if (BOUNDARY == BOUNDARY_REFLECT) {
+        let w = hi - lo;
+        let p = 2.0 * w;
+        var y = v - lo;
+        y = y - p * floor(y / p);
+        if (y > w) {
+            y = p - y;
+        }
+        return lo + y;
+    }
+    return v;
+}
+
+// One Euler–Maruyama step from x with normals z: drift A (x* − x) dt,
+// diffusion L z √dt (scaled by 2√((x − lo)(hi − x))/(hi − lo) for jacobi
+// strategies), then the boundary rule. Twin: em_step.
+fn em_step(sc: SetConsts, st: ptr<function, Active>, x: array<f32, N>, z: array<f32, N>) -> array<f32, N> {
+    var e: array<f32, N>;
+    //@unroll
+    for (var j = 0u; j < N; j++) {
+        e[j] = (*st).tgt[j] - x[j];
+    }
+    var xn: array<f32, N>;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        var dr = 0.0;
+        //@unroll
+        for (var j = 0u; j < N; j++) {
+            dr += (*st).a[i * N + j] * e[j];
+        }
+        var nz = 0.0;
+        //@unroll
+        for (var j = 0u; j <= i; j++) {
+            nz += (*st).l[i * N + j] * z[j];
+        }
+        nz = nz * sc.sqrt_dt;
+        if (ANY_JACOBI && (*st).jac) {
+            nz = nz * 2.0 * sqrt(max((x[i] - sc.lo[i]) * (sc.hi[i] - x[i]), 0.0)) * sc.inv_range[i];
+        }
+        xn[i] = apply_boundary(x[i] + dr * sc.dt + nz, sc.lo[i], sc.hi[i]);
+    }
+    return xn;
+}
+
+// |v| below the finite limit (NaN and ∞ fail too): compares bit patterns,
+// the one test that survives every driver's fast-math. Twin: finite.
 fn finite(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7FFFFFFFu) < LIMIT_BITS;
 }
 
-// Loads strategy `k` (an index into `strategies`) into the private copies.
-fn load_strategy(
-    k: u32,
-    tgt: ptr<function, array<f32, N>>,
-    a: ptr<function, array<f32, N * N>>,
-    l: ptr<function, array<f32, N * N>>,
-    jac: ptr<function, bool>,
-) {
-    *jac = ANY_JACOBI && strategies[k].jacobi != 0u;
-    //@unroll
-    for (var i = 0u; i < N; i++) {
-        (*tgt)[i] = strategies[k].xstar[i];
+// After a step from x to xn driven by strategy k: marks a path that left the
+// finite range dead, and adds a live path's increment sums and occupancy.
+// Twin: accumulate.
+fn accumulate(k: u32, x: array<f32, N>, xn: array<f32, N>, alive: ptr<function, bool>, inc: ptr<function, Increments>) {
+    if (CHECK_FINITE) {
         //@unroll
-        for (var j = 0u; j < N; j++) {
-            (*a)[i * N + j] = strategies[k].a[i * NMAX + j];
-            (*l)[i * N + j] = strategies[k].l[i * NMAX + j];
+        for (var i = 0u; i < N; i++) {
+            *alive = *alive && finite(xn[i]);
+        }
+    }
+    if (*alive) {
+        (*inc).n += 1.0;
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            let di = xn[i] - x[i];
+            (*inc).s[i] += di;
+            //@unroll
+            for (var j = i; j < N; j++) {
+                (*inc).q[i * N + j] += di * (xn[j] - x[j]);
+            }
+        }
+        if (!FIXED_ONLY) {
+            //@unroll
+            for (var c = 0u; c < S; c++) {
+                (*inc).occ[c] += select(0.0, 1.0, c == k);
+            }
         }
     }
 }
 
-@compute @workgroup_size(256)
+// Stores the state of a recorded path (slot `slot` of paths_out) at step t.
+// Twin: write_path.
+fn write_path(slot: u32, t: u32, x: array<f32, N>) {
+    let o = (slot * (run.steps + 1u) + t) * N;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        paths_out[o + i] = x[i];
+    }
+}
+
+// Adds one record at partials[at..]: the count of finite paths, their
+// shifted sums and shifted sums of squares, summed over the workgroup.
+// Call in uniform control flow. Twin: record_moments.
+fn record_moments(lid: u32, at: u32, x: array<f32, N>, shift: array<f32, N>, alive: bool) {
+    var st = Staging(0u, at);
+    stage_and_flush(lid, select(0.0, 1.0, alive), &st);
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        stage_and_flush(lid, select(0.0, x[i] - shift[i], alive), &st);
+    }
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        let d = select(0.0, x[i] - shift[i], alive);
+        stage_and_flush(lid, d * d, &st);
+    }
+    flush(lid, &st);
+}
+
+// Per-path outputs of a valid path: its first-passage bin (steps + 1 =
+// never) and, when kept, its terminal state (DEAD if non-finite).
+// Twin: write_outputs.
+fn write_outputs(item: WorkItem, path: u32, slot: u32, fp: u32, x: array<f32, N>, alive: bool) {
+    let ps = item.pset;
+    atomicAdd(&hist[ps * run.hist_len + min(fp, run.steps + 1u)], 1u);
+    if (KEEP_TERMINAL && item.term_base != NONE && path < sets[ps].keep_terminal) {
+        let o = (item.term_base + slot) * N;
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            terminal[o + i] = select(DEAD, x[i], alive);
+        }
+    }
+}
+
+// Adds the sub-block's terminal cross-products (live paths), increment sums
+// and occupancy (valid paths) to the item's partial slot at `base`.
+// Call in uniform control flow. Twin: flush_sums.
+fn flush_sums(lid: u32, base: u32, x: array<f32, N>, shift: array<f32, N>, alive: bool, valid: bool, inc: ptr<function, Increments>) {
+    var st = Staging(0u, base + partial_cross(run.records));
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        //@unroll
+        for (var j = i; j < N; j++) {
+            stage_and_flush(lid, select(0.0, (x[i] - shift[i]) * (x[j] - shift[j]), alive), &st);
+        }
+    }
+    flush(lid, &st);
+    st.dst = base + partial_incr(run.records);
+    stage_and_flush(lid, select(0.0, (*inc).n, valid), &st);
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        stage_and_flush(lid, select(0.0, (*inc).s[i], valid), &st);
+    }
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        //@unroll
+        for (var j = i; j < N; j++) {
+            stage_and_flush(lid, select(0.0, (*inc).q[i * N + j], valid), &st);
+        }
+    }
+    flush(lid, &st);
+    if (!FIXED_ONLY) {
+        st.dst = base + partial_occ(run.records);
+        //@unroll
+        for (var c = 0u; c < S; c++) {
+            stage_and_flush(lid, select(0.0, (*inc).occ[c], valid), &st);
+        }
+        flush(lid, &st);
+    }
+}
+
+// ---- The kernel: one workgroup per work item ----
+
+@compute @workgroup_size(WG)
 fn simulate(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
@@ -214,38 +444,11 @@ fn simulate(
     }
     let item = work[item_index];
     let ps = item.pset;
-    let steps = run.steps;
     let key = vec2<u32>(run.key0, run.key1);
     let base = item_index * run.partial_len;
-    let rec_len = 1u + 2u * N;
-    let cross_at = run.records * rec_len;
-    let incr_at = cross_at + N * (N + 1u) / 2u;
-    let occ_at = incr_at + 1u + N + N * (N + 1u) / 2u;
     let block_first = item.block * run.sub * WG;
-
-    // Per-set constants, held in registers for the whole block.
     let paths = sets[ps].paths;
-    let dt = sets[ps].dt;
-    let sqrt_dt = sets[ps].sqrt_dt;
-    let policy = sets[ps].policy;
-    let sbase = sets[ps].strategy_base;
-    let set_index = sets[ps].set_index;
-    let first_k = sets[ps].strategy;
-    var lo: array<f32, N>;
-    var hi: array<f32, N>;
-    var inv_range: array<f32, N>;
-    var shift: array<f32, N>;
-    var pt: array<f32, N>;
-    var ptol: array<f32, N>;
-    //@unroll
-    for (var i = 0u; i < N; i++) {
-        lo[i] = sets[ps].lower[i];
-        hi[i] = sets[ps].upper[i];
-        inv_range[i] = sets[ps].inv_range[i];
-        shift[i] = sets[ps].shift[i];
-        pt[i] = sets[ps].passage_target[i];
-        ptol[i] = sets[ps].passage_tol[i];
-    }
+    let sc = load_set(ps);
 
     for (var sb = 0u; sb < run.sub; sb++) {
         let first = block_first + sb * WG;
@@ -254,323 +457,49 @@ fn simulate(
         }
         let path = first + lid;
         let valid = path < paths;
+        // The path's place in the block, for its rows of terminal/paths_out.
+        let slot = path - block_first;
+        let keeps_path = RECORD_PATHS && item.path_base != NONE && path < sets[ps].record_paths;
 
-        // Initial state, jittered and clamped when x0_sd is set.
-        var x: array<f32, N>;
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            x[i] = sets[ps].x0[i];
-        }
-        if (sets[ps].jitter != 0u) {
-            var zb: array<vec4<f32>, (N + 3u) / 4u>;
-            //@unroll
-            for (var b = 0u; b < (N + 3u) / 4u; b++) {
-                zb[b] = normals4(philox4x32_10(vec4<u32>(path, INIT_STEP, set_index, b), key));
-            }
-            //@unroll
-            for (var i = 0u; i < N; i++) {
-                x[i] = clamp(x[i] + sets[ps].x0_sd[i] * zb[i / 4u][i % 4u], lo[i], hi[i]);
-            }
-        }
-
-        // Current strategy's parameters, reloaded only when the policy switches.
-        var cur = NONE;
-        var tgt: array<f32, N>;
-        var a: array<f32, N * N>;
-        var l: array<f32, N * N>;
-        var jac = false;
-        var seg = 0u;
-        var choice = 0u;
-        var rescuing = NONE;
-
+        var x = init_state(ps, sc, key, path);
+        // Function-scope variables start zeroed (WGSL), so the sums start at 0.
+        var st: Active;
+        st.cur = NONE;
+        st.rescuing = NONE;
         var alive = valid;
         var fp = NONE;
-        var inc_n = 0.0;
-        var inc_s: array<f32, N>;
-        var inc_q: array<f32, N * N>;
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            inc_s[i] = 0.0;
-            //@unroll
-            for (var j = 0u; j < N; j++) {
-                inc_q[i * N + j] = 0.0;
-            }
-        }
-        var occ: array<f32, S>;
-        //@unroll
-        for (var c = 0u; c < S; c++) {
-            occ[c] = 0.0;
-        }
+        var inc: Increments;
 
-        // First passage at t = 0 when the start is already within tolerance.
-        var inside = true;
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            inside = inside && abs(x[i] - pt[i]) <= ptol[i];
+        check_passage(&fp, sc, x, 0u, valid);
+        record_moments(lid, base + partial_record(0u), x, sc.shift, alive);
+        if (keeps_path) {
+            write_path(item.path_base + slot, 0u, x);
         }
-        if (inside && valid) {
-            fp = 0u;
-        }
-
-        // Record 0: the initial state.
-        record(lid, base, x, shift, alive);
-        if (RECORD_PATHS && item.path_base != NONE && path < sets[ps].record_paths) {
-            let o = ((item.path_base + path - block_first) * (steps + 1u)) * N;
-            //@unroll
-            for (var i = 0u; i < N; i++) {
-                paths_out[o + i] = x[i];
-            }
-        }
-
-        // Fixed policies load their strategy once; switching policies reload
-        // it whenever the choice changes (a uniform branch on GPUs).
         if (FIXED_ONLY) {
-            load_strategy(sbase + first_k, &tgt, &a, &l, &jac);
+            load_strategy(sets[ps].strategy_base + sets[ps].strategy, &st);
         }
         var s = 0u;
         for (var r = 1u; r < run.records; r++) {
           // Steps up to the next record run without barriers.
-          let s_end = min(r * run.record_every, steps);
+          let s_end = min(r * run.record_every, run.steps);
           for (; s < s_end; s++) {
-            // Policy: which strategy drives this step.
-            var k = first_k;
-            if (!FIXED_ONLY) {
-                if (policy == POLICY_SCHEDULE) {
-                    if (seg + 1u < sets[ps].segments && s >= sets[ps].seg_end[seg]) {
-                        seg += 1u;
-                    }
-                    k = sets[ps].seg_strategy[seg];
-                } else if (policy == POLICY_GUARD) {
-                    //@unroll
-                    for (var i = 0u; i < N; i++) {
-                        if (rescuing == i && x[i] > sets[ps].floors[i] + sets[ps].hysteresis) {
-                            rescuing = NONE;
-                        }
-                    }
-                    //@unroll
-                    for (var i = 0u; i < N; i++) {
-                        if (rescuing == NONE && x[i] < sets[ps].floors[i]) {
-                            rescuing = i;
-                        }
-                    }
-                    if (rescuing != NONE) {
-                        k = sets[ps].rescue[rescuing];
-                    }
-                } else if (policy == POLICY_GREEDY) {
-                    if (s % sets[ps].every == 0u) {
-                        var best = -3.0e38;
-                        var best_k = 0u;
-                        for (var c = 0u; c < sets[ps].strategies; c++) {
-                            var score = 3.0e38;
-                            if (sets[ps].weighted != 0u) {
-                                score = 0.0;
-                            }
-                            //@unroll
-                            for (var i = 0u; i < N; i++) {
-                                var dr = 0.0;
-                                //@unroll
-                                for (var j = 0u; j < N; j++) {
-                                    dr += strategies[sbase + c].a[i * NMAX + j] * (strategies[sbase + c].xstar[j] - x[j]);
-                                }
-                                let zi = (x[i] + dr * dt - lo[i]) * inv_range[i];
-                                if (sets[ps].weighted != 0u) {
-                                    score += sets[ps].weights[i] * zi;
-                                } else {
-                                    score = min(score, zi);
-                                }
-                            }
-                            if (score > best) {
-                                best = score;
-                                best_k = c;
-                            }
-                        }
-                        choice = best_k;
-                    }
-                    k = choice;
-                }
+            choose_strategy(ps, sc, s, x, &st);
+            let z = step_normals(key, path, s, sets[ps].set_index);
+            let xn = em_step(sc, &st, x, z);
+            accumulate(st.k, x, xn, &alive, &inc);
+            x = xn;
+            check_passage(&fp, sc, x, s + 1u, alive);
+            if (keeps_path) {
+                write_path(item.path_base + slot, s + 1u, x);
             }
-            if (!FIXED_ONLY && k != cur) {
-                cur = k;
-                load_strategy(sbase + k, &tgt, &a, &l, &jac);
-            }
-
-            // Noise for this step: blocks 0.. of counter (path, s, set, b).
-            var zb: array<vec4<f32>, (N + 3u) / 4u>;
-            //@unroll
-            for (var b = 0u; b < (N + 3u) / 4u; b++) {
-                zb[b] = normals4(philox4x32_10(vec4<u32>(path, s, set_index, b), key));
-            }
-            var z: array<f32, N>;
-            //@unroll
-            for (var i = 0u; i < N; i++) {
-                z[i] = zb[i / 4u][i % 4u];
-            }
-
-            // Euler–Maruyama step: x + A (x* - x) dt + L z sqrt(dt).
-            var e: array<f32, N>;
-            //@unroll
-            for (var j = 0u; j < N; j++) {
-                e[j] = tgt[j] - x[j];
-            }
-            var xn: array<f32, N>;
-            //@unroll
-            for (var i = 0u; i < N; i++) {
-                var dr = 0.0;
-                //@unroll
-                for (var j = 0u; j < N; j++) {
-                    dr += a[i * N + j] * e[j];
-                }
-                var nz = 0.0;
-                //@unroll
-                for (var j = 0u; j <= i; j++) {
-                    nz += l[i * N + j] * z[j];
-                }
-                nz = nz * sqrt_dt;
-                if (ANY_JACOBI && jac) {
-                    nz = nz * 2.0 * sqrt(max((x[i] - lo[i]) * (hi[i] - x[i]), 0.0)) * inv_range[i];
-                }
-                xn[i] = x[i] + dr * dt + nz;
-                if (BOUNDARY == BOUNDARY_CLAMP) {
-                    xn[i] = clamp(xn[i], lo[i], hi[i]);
-                } else if (BOUNDARY == BOUNDARY_REFLECT) {
-                    let w = hi[i] - lo[i];
-                    let p = 2.0 * w;
-                    var y = xn[i] - lo[i];
-                    y = y - p * floor(y / p);
-                    if (y > w) {
-                        y = p - y;
-                    }
-                    xn[i] = lo[i] + y;
-                }
-            }
-
-            if (CHECK_FINITE) {
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    alive = alive && finite(xn[i]);
-                }
-            }
-            if (alive) {
-                inc_n += 1.0;
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    let di = xn[i] - x[i];
-                    inc_s[i] += di;
-                    //@unroll
-                    for (var j = i; j < N; j++) {
-                        inc_q[i * N + j] += di * (xn[j] - x[j]);
-                    }
-                }
-                if (!FIXED_ONLY) {
-                    //@unroll
-                    for (var c = 0u; c < S; c++) {
-                        occ[c] += select(0.0, 1.0, c == k);
-                    }
-                }
-            }
-            //@unroll
-            for (var i = 0u; i < N; i++) {
-                x[i] = xn[i];
-            }
-
-            // First passage: every objective within tolerance of the target.
-            if (fp == NONE && alive) {
-                var reached = true;
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    reached = reached && abs(x[i] - pt[i]) <= ptol[i];
-                }
-                if (reached) {
-                    fp = s + 1u;
-                }
-            }
-
-            if (RECORD_PATHS && item.path_base != NONE && path < sets[ps].record_paths) {
-                let o = ((item.path_base + path - block_first) * (steps + 1u) + s + 1u) * N;
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    paths_out[o + i] = x[i];
-                }
-            }
-
           }
-
           // Recorded moments every record_every steps and at the end.
-          record(lid, base + r * rec_len, x, shift, alive);
+          record_moments(lid, base + partial_record(r), x, sc.shift, alive);
         }
 
-        // Per-path outputs.
         if (valid) {
-            atomicAdd(&hist[ps * run.hist_len + min(fp, steps + 1u)], 1u);
-            if (KEEP_TERMINAL && item.term_base != NONE && path < sets[ps].keep_terminal) {
-                let o = (item.term_base + path - block_first) * N;
-                //@unroll
-                for (var i = 0u; i < N; i++) {
-                    terminal[o + i] = select(DEAD, x[i], alive);
-                }
-            }
+            write_outputs(item, path, slot, fp, x, alive);
         }
-
-        // Terminal cross-products, increment sums and occupancy.
-        var c = 0u;
-        var dst = base + cross_at;
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            //@unroll
-            for (var j = i; j < N; j++) {
-                red[slot(c, lid)] = select(0.0, (x[i] - shift[i]) * (x[j] - shift[j]), alive);
-                c += 1u;
-                if (c == RS) {
-                    reduce_pass(lid, c, dst);
-                    dst += c;
-                    c = 0u;
-                }
-            }
-        }
-        if (c > 0u) {
-            reduce_pass(lid, c, dst);
-            dst += c;
-            c = 0u;
-        }
-        red[slot(0u, lid)] = select(0.0, inc_n, valid);
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            red[slot(1u + i, lid)] = select(0.0, inc_s[i], valid);
-        }
-        reduce_pass(lid, 1u + N, dst);
-        dst += 1u + N;
-        //@unroll
-        for (var i = 0u; i < N; i++) {
-            //@unroll
-            for (var j = i; j < N; j++) {
-                red[slot(c, lid)] = select(0.0, inc_q[i * N + j], valid);
-                c += 1u;
-                if (c == RS) {
-                    reduce_pass(lid, c, dst);
-                    dst += c;
-                    c = 0u;
-                }
-            }
-        }
-        if (c > 0u) {
-            reduce_pass(lid, c, dst);
-            dst += c;
-            c = 0u;
-        }
-        if (!FIXED_ONLY) {
-            //@unroll
-            for (var q = 0u; q < S; q++) {
-                red[slot(c, lid)] = select(0.0, occ[q], valid);
-                c += 1u;
-                if (c == RS) {
-                    reduce_pass(lid, c, dst);
-                    dst += c;
-                    c = 0u;
-                }
-            }
-            if (c > 0u) {
-                reduce_pass(lid, c, dst);
-            }
-        }
+        flush_sums(lid, base, x, sc.shift, alive, valid, &inc);
     }
 }

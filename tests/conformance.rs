@@ -5,7 +5,7 @@
 //! reference written out in the test.
 
 use crate::common::{model, random_strategy, spec, strategy};
-use mosde::engine::{Engine, JobOutput, layout::DEAD};
+use mosde::engine::{DEAD, Engine, JobOutput};
 use mosde::model::{
     Boundary, Diffusion, Model, ModelSpec, Policy, PolicySpec, Scalarization, SegmentSpec,
     StrategySpec,

@@ -1,9 +1,9 @@
 //! Tier 1 and 2 of the GPU tests, no adapter needed: every shader validates
-//! with naga in every specialisation, the Rust mirrors of WGSL structs have
-//! naga's sizes, and every pipeline builds on the noop device.
+//! with naga in every specialisation, and every pipeline builds on the noop
+//! device. (The kernel ABI's layout is checked field by field by unit tests
+//! in `engine::abi`, since the ABI is private to the crate.)
 
 use mosde::engine::gpu::{self, shaders};
-use mosde::engine::layout::{RunParams, SetParams, StrategyParams, WorkItem};
 use mosde::engine::plan::Flags;
 use mosde::model::Boundary;
 
@@ -60,12 +60,10 @@ fn simulate_validates_for_every_specialisation() {
         for f in flags(n) {
             let src = shaders::simulate_source(&f);
             let (module, _) = parse(&format!("simulate {f:?}"), &src);
-            let ep = module
-                .entry_points
-                .iter()
-                .find(|e| e.name == "simulate")
-                .expect("entry point simulate");
-            assert_eq!(ep.workgroup_size, [mosde::engine::layout::WG, 1, 1]);
+            assert!(
+                module.entry_points.iter().any(|e| e.name == "simulate"),
+                "entry point simulate"
+            );
         }
     }
 }
@@ -93,39 +91,6 @@ fn unrolled_kernel_has_no_objective_loops_left() {
 fn philox_words_validates() {
     let (module, _) = parse("philox_words", &shaders::philox_words_source());
     assert!(module.entry_points.iter().any(|e| e.name == "philox_words"));
-}
-
-fn struct_span(module: &naga::Module, name: &str) -> u32 {
-    module
-        .types
-        .iter()
-        .find_map(|(_, t)| match (&t.name, &t.inner) {
-            (Some(n), naga::TypeInner::Struct { span, .. }) if n == name => Some(*span),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("struct {name} not found"))
-}
-
-#[test]
-fn rust_mirrors_match_wgsl_layouts() {
-    let f = flags(3).next().unwrap();
-    let (module, _) = parse("simulate", &shaders::simulate_source(&f));
-    assert_eq!(
-        struct_span(&module, "RunParams") as usize,
-        std::mem::size_of::<RunParams>()
-    );
-    assert_eq!(
-        struct_span(&module, "SetParams") as usize,
-        std::mem::size_of::<SetParams>()
-    );
-    assert_eq!(
-        struct_span(&module, "StrategyParams") as usize,
-        std::mem::size_of::<StrategyParams>()
-    );
-    assert_eq!(
-        struct_span(&module, "WorkItem") as usize,
-        std::mem::size_of::<WorkItem>()
-    );
 }
 
 #[test]

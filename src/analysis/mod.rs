@@ -12,8 +12,7 @@ pub(crate) mod table;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::layout::{DEAD, PartialLayout};
-use crate::engine::{EngineInfo, Job, PlanError, Run, Scenario, SetOutput};
+use crate::engine::{DEAD, EngineInfo, Job, PartialLayout, PlanError, Run, Scenario, SetOutput};
 use crate::model::Policy;
 use crate::pareto;
 use convergence::FirstPassage;

@@ -1,7 +1,7 @@
 //! Moments from reduced partial sums: mean and spread per record, terminal
 //! covariance, increment correlation.
 
-use crate::engine::layout::PartialLayout;
+use crate::engine::PartialLayout;
 
 /// Mean and standard deviation of every objective at one recorded step.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,15 +5,15 @@
 //! ([`gpu::GpuEngine`]). Results depend only on the job and the seed, never on
 //! the engine's chunking, threads or dispatch shape (ARCHITECTURE.md, "Invariants").
 
+pub(crate) mod abi;
 pub mod cpu;
 pub mod gpu;
-pub mod layout;
 pub mod partials;
 pub mod plan;
 
 use serde::{Deserialize, Serialize};
 
-pub use partials::TreeFold;
+pub use partials::{DEAD, PartialLayout, TreeFold};
 pub use plan::{Job, JobOptions, PlanError, Scenario};
 
 /// Which engine ran, for manifests and messages.
@@ -58,12 +58,12 @@ impl EngineError {
 /// Everything a job produced for one parameter set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetOutput {
-    /// Tree-reduced partial sums (see [`layout::PartialLayout`]).
+    /// Tree-reduced partial sums (see [`PartialLayout`]).
     pub fold: TreeFold,
     /// First-passage histogram: bin t = reached after t steps; last bin = never.
     pub hist: Vec<u64>,
     /// Terminal states of the kept paths (N values each, in path order);
-    /// non-finite paths hold [`layout::DEAD`].
+    /// non-finite paths hold [`DEAD`].
     pub terminal: Vec<f32>,
     /// Recorded trajectories ((steps + 1) × N values per path, in path order).
     pub paths: Vec<f32>,

@@ -1,4 +1,6 @@
-//! Mergeable partial results and the fixed-shape reduction that combines them.
+//! Mergeable partial results: where each sum sits in a block's partial slot
+//! ([`PartialLayout`]), and the fixed-shape reduction that combines slots
+//! ([`TreeFold`]).
 //!
 //! Each block of paths yields a vector of f64 sums. Adding them left to right
 //! would make the result depend on where a run was split into shards, because
@@ -11,6 +13,62 @@
 //! sharded and unsharded runs give the same bits.
 
 use serde::{Deserialize, Serialize};
+
+/// Terminal value written for a non-finite path (itself beyond the
+/// kernel's finite limit, so readers can tell it from a state).
+pub const DEAD: f32 = 3.0e38;
+
+/// Offsets inside one partial slot (f32 values on the GPU, f64 on the CPU),
+/// shared by both engines and the host reduction. The WGSL kernel gets its
+/// offsets from this type too: `gpu::shaders` emits them as helper functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartialLayout {
+    /// Objectives.
+    pub n: usize,
+    /// Strategies (occupancy counters).
+    pub s: usize,
+    /// Records.
+    pub records: usize,
+    /// Whether occupancy counters are present (non-fixed policies).
+    pub occupancy: bool,
+}
+
+impl PartialLayout {
+    /// Values per record: count, N shifted sums, N shifted sums of squares.
+    pub fn record_len(&self) -> usize {
+        1 + 2 * self.n
+    }
+    /// Entries of an upper triangle including the diagonal.
+    pub fn tri(&self) -> usize {
+        self.n * (self.n + 1) / 2
+    }
+    /// Start of record `r`.
+    pub fn record(&self, r: usize) -> usize {
+        r * self.record_len()
+    }
+    /// Start of the terminal cross-products.
+    pub fn cross(&self) -> usize {
+        self.records * self.record_len()
+    }
+    /// Start of the increment block: count, N sums, triangle of products.
+    pub fn incr(&self) -> usize {
+        self.cross() + self.tri()
+    }
+    /// Start of the occupancy counters.
+    pub fn occ(&self) -> usize {
+        self.incr() + 1 + self.n + self.tri()
+    }
+    /// Total length.
+    #[allow(clippy::len_without_is_empty, reason = "a layout always has records")]
+    pub fn len(&self) -> usize {
+        self.occ() + if self.occupancy { self.s } else { 0 }
+    }
+    /// Index of `(i, j)`, `i ≤ j`, in a packed upper triangle.
+    pub fn tri_index(&self, i: usize, j: usize) -> usize {
+        let (i, j) = if i <= j { (i, j) } else { (j, i) };
+        i * self.n - i * (i + 1) / 2 + j
+    }
+}
 
 /// One node of the reduction tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +158,26 @@ impl TreeFold {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn triangle_indices_follow_kernel_order() {
+        let l = PartialLayout {
+            n: 4,
+            s: 2,
+            records: 3,
+            occupancy: true,
+        };
+        let mut c = 0;
+        for i in 0..4 {
+            for j in i..4 {
+                assert_eq!(l.tri_index(i, j), c);
+                assert_eq!(l.tri_index(j, i), c);
+                c += 1;
+            }
+        }
+        assert_eq!(c, l.tri());
+        assert_eq!(l.len(), 3 * 9 + 10 + 1 + 4 + 10 + 2);
+    }
 
     fn block_values(b: u64) -> Vec<f64> {
         // Values with wildly different magnitudes make the sum order visible.

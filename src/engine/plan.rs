@@ -9,10 +9,10 @@
 
 use std::ops::Range;
 
-use super::layout::{
-    NMAX, NONE, PartialLayout, RunParams, SEGMAX, SetParams, StrategyParams, WG, WorkItem,
-    policy_kind,
+use super::abi::{
+    NMAX, NONE, RunParams, SEGMAX, SetParams, StrategyParams, WG, WorkItem, policy_kind,
 };
+use super::partials::PartialLayout;
 use crate::model::{Boundary, Diffusion, MAX_STRATEGIES, Model, Policy, Scalarization};
 use crate::shard::Shard;
 

@@ -22,10 +22,10 @@ pub const PHILOX_W1: u32 = 0xBB67_AE85;
 /// Step index reserved for the initial-state jitter.
 pub const INIT_STEP: u32 = u32::MAX;
 
-/// 2⁻²³.
-const INV_2_23: f32 = 1.0 / 8_388_608.0;
+/// 2⁻²³, the spacing of the uniforms.
+pub const INV_2_23: f32 = 1.0 / 8_388_608.0;
 /// 2π in f32.
-const TWO_PI: f32 = std::f32::consts::TAU;
+pub const TWO_PI: f32 = std::f32::consts::TAU;
 
 /// High 32 bits of `a·b`, from 16-bit halves, exactly as the shader does it
 /// (WGSL has no 64-bit integers). Equal to `((a as u64 * b as u64) >> 32)`.
@@ -95,16 +95,22 @@ pub fn normals4(r: [u32; 4]) -> [f32; 4] {
 }
 
 /// The `N` normals a path uses at one step: blocks `0, 1, …` of the counter
-/// `(path, step, set, block)`, four normals each.
+/// `(path, step, set, block)`, four normals each. The one normals helper of
+/// the engines: the CPU engine calls it per path, and its twin
+/// `step_normals` in `rng.wgsl` serves the kernel.
 #[inline(always)]
+#[allow(
+    clippy::needless_range_loop,
+    reason = "a plain index loop is the cheapest form in the CPU engine's hot loop"
+)]
 pub fn step_normals<const N: usize>(key: [u32; 2], path: u32, step: u32, set: u32) -> [f32; N] {
     let mut z = [0.0f32; N];
     let mut b = 0;
     while b * 4 < N {
         let q = normals4(philox4x32_10([path, step, set, b as u32], key));
-        for (i, v) in q.iter().enumerate() {
+        for i in 0..4 {
             if b * 4 + i < N {
-                z[b * 4 + i] = *v;
+                z[b * 4 + i] = q[i];
             }
         }
         b += 1;

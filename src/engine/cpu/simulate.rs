@@ -1,20 +1,25 @@
 //! CPU twin of `shaders/simulate.wgsl`.
 //!
-//! Same f32 arithmetic in the same order, section by section, so the two can
-//! be read side by side. Where the shader has one invocation per path, this
-//! file integrates a group of `LANES` paths in structure-of-arrays form
+//! Same f32 arithmetic in the same order, split into the same phases under
+//! the same names, so the two can be read side by side: `load_set`,
+//! `init_state`, `check_passage`, `choose_strategy`, `em_step`, `accumulate`,
+//! `write_path`, `record_moments`, `write_outputs` and `flush_sums`. Where the shader has one invocation per path, each phase
+//! here runs a group of `LANES` paths in structure-of-arrays form
 //! (`x[objective][lane]`): every inner loop runs over lanes, which is the
-//! shape SIMD wants. Moments are summed in f64 per block, path by path.
+//! shape SIMD wants. Moments are summed in f64 per block, path by path, where
+//! the shader reduces them over its workgroup. The phases of the step loop
+//! are `#[inline(always)]`, so the split costs nothing.
 #![allow(
     clippy::needless_range_loop,
     clippy::manual_memcpy,
-    reason = "index loops mirror the WGSL kernel line for line"
+    reason = "index loops mirror the WGSL kernel phase for phase"
 )]
 
-use crate::engine::layout::{DEAD, LIMIT, NMAX, NONE, WG, WorkItem, policy_kind};
-use crate::engine::plan::Job;
+use crate::engine::abi::{LIMIT, NMAX, NONE, SetParams, StrategyParams, WG, WorkItem, policy_kind};
+use crate::engine::partials::{DEAD, PartialLayout};
+use crate::engine::plan::{Flags, Job};
 use crate::model::Boundary;
-use crate::rng::{INIT_STEP, normals4, philox4x32_10};
+use crate::rng::{INIT_STEP, step_normals};
 
 /// Paths integrated together.
 pub const LANES: usize = 8;
@@ -47,398 +52,480 @@ pub fn simulate(job: &Job, item: &WorkItem) -> ItemOutput {
     }
 }
 
-fn finite(v: f32) -> bool {
-    (v.to_bits() & 0x7FFF_FFFF) < LIMIT.to_bits()
+/// What the phases of one work item read: the kernel's bindings (`run`,
+/// `sets[ps]`, `strategies`, `work[item]`) and the per-set constants.
+struct Block<'a, const N: usize> {
+    set: &'a SetParams,
+    /// The set's strategies.
+    strategies: &'a [StrategyParams],
+    flags: &'a Flags,
+    layout: &'a PartialLayout,
+    item: &'a WorkItem,
+    key: [u32; 2],
+    steps: u32,
+    /// The block's first path.
+    first: u32,
+    sc: SetConsts<N>,
 }
 
-/// The normals of one step for every lane.
-#[inline(always)]
-fn lane_normals<const N: usize>(
-    key: [u32; 2],
-    path: &[u32; LANES],
-    step: u32,
-    set: u32,
-) -> [[f32; LANES]; N] {
-    let mut z = [[0.0f32; LANES]; N];
-    for lane in 0..LANES {
-        let mut b = 0;
-        while b * 4 < N {
-            let q4 = normals4(philox4x32_10([path[lane], step, set, b as u32], key));
-            for q in 0..4 {
-                if b * 4 + q < N {
-                    z[b * 4 + q][lane] = q4[q];
-                }
-            }
-            b += 1;
+/// Per-set constants, copied once per block. Twin: WGSL `SetConsts`.
+struct SetConsts<const N: usize> {
+    lo: [f32; N],
+    hi: [f32; N],
+    inv_range: [f32; N],
+    shift: [f32; N],
+    pt: [f32; N],
+    ptol: [f32; N],
+    dt: f32,
+    sqrt_dt: f32,
+}
+
+/// The strategy driving each lane and a private copy of its parameters,
+/// reloaded only when the policy switches. Twin: WGSL `Active`.
+struct Active<const N: usize> {
+    k: [u32; LANES],
+    cur: [u32; LANES],
+    seg: [usize; LANES],
+    choice: [u32; LANES],
+    rescuing: [u32; LANES],
+    tgt: [[f32; LANES]; N],
+    a: [[[f32; LANES]; N]; N],
+    l: [[[f32; LANES]; N]; N],
+    jac: [bool; LANES],
+}
+
+impl<const N: usize> Active<N> {
+    /// No strategy loaded yet.
+    fn new() -> Self {
+        Active {
+            k: [0; LANES],
+            cur: [NONE; LANES],
+            seg: [0; LANES],
+            choice: [0; LANES],
+            rescuing: [NONE; LANES],
+            tgt: [[0.0; LANES]; N],
+            a: [[[0.0; LANES]; N]; N],
+            l: [[[0.0; LANES]; N]; N],
+            jac: [false; LANES],
         }
     }
-    z
+}
+
+/// Each lane's increment sums and strategy occupancy. Twin: WGSL `Increments`.
+struct Increments<const N: usize> {
+    n: [f32; LANES],
+    s: [[f32; LANES]; N],
+    q: [[[f32; LANES]; N]; N],
+    occ: Vec<[f32; LANES]>,
+}
+
+impl<const N: usize> Increments<N> {
+    /// Zero sums for `strategies` occupancy counters.
+    fn new(strategies: usize) -> Self {
+        Increments {
+            n: [0.0; LANES],
+            s: [[0.0; LANES]; N],
+            q: [[[0.0; LANES]; N]; N],
+            occ: vec![[0.0; LANES]; strategies],
+        }
+    }
 }
 
 fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
     let run = &job.run;
-    let layout = &job.layout;
     let flags = &job.flags;
     let set = &job.sets[item.pset as usize];
-    let strategies = &job.strategies[set.strategy_base as usize..][..set.strategies as usize];
-    let steps = run.steps;
-    let key = [run.key0, run.key1];
-    let rec_len = layout.record_len();
-    let block_first = item.block * run.sub * WG;
+    let b = Block::<N> {
+        set,
+        strategies: &job.strategies[set.strategy_base as usize..][..set.strategies as usize],
+        flags,
+        layout: &job.layout,
+        item,
+        key: [run.key0, run.key1],
+        steps: run.steps,
+        first: item.block * run.sub * WG,
+        sc: load_set(set),
+    };
     let mut out = ItemOutput {
-        partial: vec![0.0; layout.len()],
+        partial: vec![0.0; job.layout.len()],
         ..Default::default()
     };
 
-    // Per-set constants.
-    let paths = set.paths;
-    let dt = set.dt;
-    let sqrt_dt = set.sqrt_dt;
-    let policy = set.policy;
-    let mut lo = [0.0f32; N];
-    let mut hi = [0.0f32; N];
-    let mut inv_range = [0.0f32; N];
-    let mut shift = [0.0f32; N];
-    let mut pt = [0.0f32; N];
-    let mut ptol = [0.0f32; N];
-    for i in 0..N {
-        lo[i] = set.lower[i];
-        hi[i] = set.upper[i];
-        inv_range[i] = set.inv_range[i];
-        shift[i] = set.shift[i];
-        pt[i] = set.passage_target[i];
-        ptol[i] = set.passage_tol[i];
-    }
-
     for sb in 0..run.sub {
-        let first = block_first + sb * WG;
-        if first >= paths {
+        let first = b.first + sb * WG;
+        if first >= set.paths {
             break;
         }
         for group in 0..(WG as usize / LANES) {
             let mut path = [0u32; LANES];
             let mut valid = [false; LANES];
+            // Each path's place in the block, and whether its trajectory is kept.
+            let mut slot = [0u32; LANES];
+            let mut keeps_path = [false; LANES];
             for lane in 0..LANES {
                 path[lane] = first + (group * LANES + lane) as u32;
-                valid[lane] = path[lane] < paths;
+                valid[lane] = path[lane] < set.paths;
+                slot[lane] = path[lane] - b.first;
+                keeps_path[lane] =
+                    flags.record_paths && item.path_base != NONE && path[lane] < set.record_paths;
             }
             if !valid[0] {
                 break;
             }
 
-            // Initial state, jittered and clamped when x0_sd is set.
-            let mut x = [[0.0f32; LANES]; N];
-            for i in 0..N {
-                x[i] = [set.x0[i]; LANES];
-            }
-            if set.jitter != 0 {
-                let z = lane_normals::<N>(key, &path, INIT_STEP, set.set_index);
-                for i in 0..N {
-                    for lane in 0..LANES {
-                        x[i][lane] = (x[i][lane] + set.x0_sd[i] * z[i][lane]).clamp(lo[i], hi[i]);
-                    }
-                }
-            }
-
-            // Current strategy's parameters, reloaded only when the policy switches.
-            let mut cur = [NONE; LANES];
-            let mut tgt = [[0.0f32; LANES]; N];
-            let mut a = [[[0.0f32; LANES]; N]; N];
-            let mut l = [[[0.0f32; LANES]; N]; N];
-            let mut jac = [false; LANES];
-            let mut seg = [0usize; LANES];
-            let mut choice = [0u32; LANES];
-            let mut rescuing = [NONE; LANES];
-
+            let mut x = init_state(&b, &path);
+            let mut st = Active::<N>::new();
             let mut alive = valid;
             let mut fp = [NONE; LANES];
-            let mut inc_n = [0.0f32; LANES];
-            let mut inc_s = [[0.0f32; LANES]; N];
-            let mut inc_q = [[[0.0f32; LANES]; N]; N];
-            let mut occ = vec![[0.0f32; LANES]; flags.s];
+            let mut inc = Increments::<N>::new(flags.s);
 
-            // First passage at t = 0 when the start is already within tolerance.
-            for lane in 0..LANES {
-                let mut inside = true;
-                for i in 0..N {
-                    inside = inside && (x[i][lane] - pt[i]).abs() <= ptol[i];
-                }
-                if inside && valid[lane] {
-                    fp[lane] = 0;
-                }
-            }
-
-            // Record 0: the initial state.
-            record::<N>(&mut out.partial, 0, &x, &shift, &alive);
-            if flags.record_paths && item.path_base != NONE {
-                for lane in 0..LANES {
-                    if path[lane] < set.record_paths {
-                        write_path::<N>(
-                            &mut out.paths,
-                            path[lane] - block_first,
-                            steps,
-                            0,
-                            &x,
-                            lane,
-                        );
-                    }
-                }
-            }
-
-            // Fixed policies load their strategy once; switching policies reload
-            // it whenever the choice changes.
-            let first_k = set.strategy;
+            check_passage(&b, &mut fp, &x, 0, &valid);
+            record_moments(
+                &mut out.partial,
+                b.layout.record(0),
+                &x,
+                &b.sc.shift,
+                &alive,
+            );
+            write_path(&b, &mut out.paths, &keeps_path, &slot, 0, &x);
             if flags.fixed_only {
                 for lane in 0..LANES {
-                    load_strategy::<N>(
-                        &strategies[first_k as usize],
+                    load_strategy(
+                        &b.strategies[set.strategy as usize],
                         flags.any_jacobi,
-                        &mut tgt,
-                        &mut a,
-                        &mut l,
-                        &mut jac,
+                        &mut st,
                         lane,
                     );
                 }
             }
-            let mut k = [first_k; LANES];
             let mut s = 0u32;
             for r in 1..run.records {
                 // Steps up to the next record run without barriers.
-                let s_end = (r * run.record_every).min(steps);
+                let s_end = (r * run.record_every).min(run.steps);
                 while s < s_end {
-                    // Policy: which strategy drives this step.
-                    for lane in 0..LANES {
-                        k[lane] = first_k;
-                        if !flags.fixed_only {
-                            if policy == policy_kind::SCHEDULE {
-                                if seg[lane] + 1 < set.segments as usize
-                                    && s >= set.seg_end[seg[lane]]
-                                {
-                                    seg[lane] += 1;
-                                }
-                                k[lane] = set.seg_strategy[seg[lane]];
-                            } else if policy == policy_kind::GUARD {
-                                for i in 0..N {
-                                    if rescuing[lane] == i as u32
-                                        && x[i][lane] > set.floors[i] + set.hysteresis
-                                    {
-                                        rescuing[lane] = NONE;
-                                    }
-                                }
-                                for i in 0..N {
-                                    if rescuing[lane] == NONE && x[i][lane] < set.floors[i] {
-                                        rescuing[lane] = i as u32;
-                                    }
-                                }
-                                if rescuing[lane] != NONE {
-                                    k[lane] = set.rescue[rescuing[lane] as usize];
-                                }
-                            } else if policy == policy_kind::GREEDY {
-                                if s.is_multiple_of(set.every) {
-                                    let mut best = -3.0e38f32;
-                                    let mut best_k = 0u32;
-                                    for (c, st) in strategies.iter().enumerate() {
-                                        let mut score =
-                                            if set.weighted != 0 { 0.0f32 } else { 3.0e38 };
-                                        for i in 0..N {
-                                            let mut dr = 0.0f32;
-                                            for j in 0..N {
-                                                dr +=
-                                                    st.a[i * NMAX + j] * (st.xstar[j] - x[j][lane]);
-                                            }
-                                            let zi = (x[i][lane] + dr * dt - lo[i]) * inv_range[i];
-                                            if set.weighted != 0 {
-                                                score += set.weights[i] * zi;
-                                            } else {
-                                                score = score.min(zi);
-                                            }
-                                        }
-                                        if score > best {
-                                            best = score;
-                                            best_k = c as u32;
-                                        }
-                                    }
-                                    choice[lane] = best_k;
-                                }
-                                k[lane] = choice[lane];
-                            }
-                        }
-                        if !flags.fixed_only && k[lane] != cur[lane] {
-                            cur[lane] = k[lane];
-                            load_strategy::<N>(
-                                &strategies[k[lane] as usize],
-                                flags.any_jacobi,
-                                &mut tgt,
-                                &mut a,
-                                &mut l,
-                                &mut jac,
-                                lane,
-                            );
-                        }
-                    }
-
-                    // Noise for this step: blocks 0.. of counter (path, s, set, b).
-                    let z = lane_normals::<N>(key, &path, s, set.set_index);
-
-                    // Euler–Maruyama step: x + A (x* - x) dt + L z sqrt(dt).
-                    let mut e = [[0.0f32; LANES]; N];
-                    for j in 0..N {
-                        for lane in 0..LANES {
-                            e[j][lane] = tgt[j][lane] - x[j][lane];
-                        }
-                    }
-                    let mut xn = [[0.0f32; LANES]; N];
-                    for i in 0..N {
-                        for lane in 0..LANES {
-                            let mut dr = 0.0f32;
-                            for j in 0..N {
-                                dr += a[i][j][lane] * e[j][lane];
-                            }
-                            let mut nz = 0.0f32;
-                            for j in 0..=i {
-                                nz += l[i][j][lane] * z[j][lane];
-                            }
-                            nz *= sqrt_dt;
-                            if flags.any_jacobi && jac[lane] {
-                                nz = nz
-                                    * 2.0
-                                    * ((x[i][lane] - lo[i]) * (hi[i] - x[i][lane]))
-                                        .max(0.0)
-                                        .sqrt()
-                                    * inv_range[i];
-                            }
-                            let mut v = x[i][lane] + dr * dt + nz;
-                            match flags.boundary {
-                                Boundary::Clamp => v = v.clamp(lo[i], hi[i]),
-                                Boundary::Reflect => {
-                                    let w = hi[i] - lo[i];
-                                    let p = 2.0 * w;
-                                    let mut y = v - lo[i];
-                                    y -= p * (y / p).floor();
-                                    if y > w {
-                                        y = p - y;
-                                    }
-                                    v = lo[i] + y;
-                                }
-                                Boundary::None => {}
-                            }
-                            xn[i][lane] = v;
-                        }
-                    }
-
-                    for lane in 0..LANES {
-                        if flags.check_finite {
-                            for i in 0..N {
-                                alive[lane] = alive[lane] && finite(xn[i][lane]);
-                            }
-                        }
-                        if alive[lane] {
-                            inc_n[lane] += 1.0;
-                            for i in 0..N {
-                                let di = xn[i][lane] - x[i][lane];
-                                inc_s[i][lane] += di;
-                                for j in i..N {
-                                    inc_q[i][j][lane] += di * (xn[j][lane] - x[j][lane]);
-                                }
-                            }
-                            if !flags.fixed_only {
-                                occ[k[lane] as usize][lane] += 1.0;
-                            }
-                        }
-                    }
+                    choose_strategy(&b, s, &x, &mut st);
+                    let z = lanes(|lane| step_normals::<N>(b.key, path[lane], s, set.set_index));
+                    let xn = em_step(&b, &st, &x, &z);
+                    accumulate(&b, &st.k, &x, &xn, &mut alive, &mut inc);
                     x = xn;
-
-                    // First passage: every objective within tolerance of the target.
-                    for lane in 0..LANES {
-                        if fp[lane] == NONE && alive[lane] {
-                            let mut reached = true;
-                            for i in 0..N {
-                                reached = reached && (x[i][lane] - pt[i]).abs() <= ptol[i];
-                            }
-                            if reached {
-                                fp[lane] = s + 1;
-                            }
-                        }
-                    }
-
-                    if flags.record_paths && item.path_base != NONE {
-                        for lane in 0..LANES {
-                            if path[lane] < set.record_paths {
-                                write_path::<N>(
-                                    &mut out.paths,
-                                    path[lane] - block_first,
-                                    steps,
-                                    s + 1,
-                                    &x,
-                                    lane,
-                                );
-                            }
-                        }
-                    }
-
+                    check_passage(&b, &mut fp, &x, s + 1, &alive);
+                    write_path(&b, &mut out.paths, &keeps_path, &slot, s + 1, &x);
                     s += 1;
                 }
-
                 // Recorded moments every record_every steps and at the end.
-                record::<N>(&mut out.partial, r as usize * rec_len, &x, &shift, &alive);
+                let at = b.layout.record(r as usize);
+                record_moments(&mut out.partial, at, &x, &b.sc.shift, &alive);
             }
 
-            // Per-path outputs.
-            for lane in 0..LANES {
-                if !valid[lane] {
-                    continue;
-                }
-                out.fp.push(fp[lane].min(steps + 1));
-                if flags.keep_terminal && item.term_base != NONE && path[lane] < set.keep_terminal {
-                    for i in 0..N {
-                        out.terminal
-                            .push(if alive[lane] { x[i][lane] } else { DEAD });
-                    }
-                }
-            }
-
-            // Terminal cross-products, increment sums and occupancy.
-            let p = &mut out.partial;
-            for lane in 0..LANES {
-                if alive[lane] {
-                    let mut c = layout.cross();
-                    for i in 0..N {
-                        for j in i..N {
-                            p[c] += f64::from((x[i][lane] - shift[i]) * (x[j][lane] - shift[j]));
-                            c += 1;
-                        }
-                    }
-                }
-                if valid[lane] {
-                    let mut c = layout.incr();
-                    p[c] += f64::from(inc_n[lane]);
-                    c += 1;
-                    for i in 0..N {
-                        p[c] += f64::from(inc_s[i][lane]);
-                        c += 1;
-                    }
-                    for i in 0..N {
-                        for j in i..N {
-                            p[c] += f64::from(inc_q[i][j][lane]);
-                            c += 1;
-                        }
-                    }
-                    if !flags.fixed_only {
-                        for (q, o) in occ.iter().enumerate() {
-                            p[layout.occ() + q] += f64::from(o[lane]);
-                        }
-                    }
-                }
-            }
+            write_outputs(&b, &mut out, &path, &valid, &fp, &x, &alive);
+            flush_sums(&b, &mut out.partial, &x, &alive, &valid, &inc);
         }
     }
     out
 }
 
-/// Adds one record (count, shifted sums, shifted sums of squares) at `at`.
+/// Gathers one array per lane into structure-of-arrays form.
 #[inline(always)]
-fn record<const N: usize>(
+fn lanes<const N: usize>(f: impl Fn(usize) -> [f32; N]) -> [[f32; LANES]; N] {
+    let mut out = [[0.0f32; LANES]; N];
+    for lane in 0..LANES {
+        let v = f(lane);
+        for i in 0..N {
+            out[i][lane] = v[i];
+        }
+    }
+    out
+}
+
+/// Copies the per-set constants out of the set. Twin: WGSL `load_set`.
+fn load_set<const N: usize>(set: &SetParams) -> SetConsts<N> {
+    let mut c = SetConsts {
+        lo: [0.0; N],
+        hi: [0.0; N],
+        inv_range: [0.0; N],
+        shift: [0.0; N],
+        pt: [0.0; N],
+        ptol: [0.0; N],
+        dt: set.dt,
+        sqrt_dt: set.sqrt_dt,
+    };
+    for i in 0..N {
+        c.lo[i] = set.lower[i];
+        c.hi[i] = set.upper[i];
+        c.inv_range[i] = set.inv_range[i];
+        c.shift[i] = set.shift[i];
+        c.pt[i] = set.passage_target[i];
+        c.ptol[i] = set.passage_tol[i];
+    }
+    c
+}
+
+/// The initial state: x0, jittered and clamped when x0_sd is set (noise from
+/// the reserved step `INIT_STEP`). Twin: WGSL `init_state`.
+#[inline(always)]
+fn init_state<const N: usize>(b: &Block<N>, path: &[u32; LANES]) -> [[f32; LANES]; N] {
+    let mut x = [[0.0f32; LANES]; N];
+    for i in 0..N {
+        x[i] = [b.set.x0[i]; LANES];
+    }
+    if b.set.jitter != 0 {
+        let z = lanes(|lane| step_normals::<N>(b.key, path[lane], INIT_STEP, b.set.set_index));
+        for i in 0..N {
+            for lane in 0..LANES {
+                x[i][lane] =
+                    (x[i][lane] + b.set.x0_sd[i] * z[i][lane]).clamp(b.sc.lo[i], b.sc.hi[i]);
+            }
+        }
+    }
+    x
+}
+
+/// First passage: sets `fp` to `t` for each eligible lane that has not yet
+/// passed and has every objective within tolerance of the target.
+/// Twin: WGSL `check_passage`.
+#[inline(always)]
+fn check_passage<const N: usize>(
+    b: &Block<N>,
+    fp: &mut [u32; LANES],
+    x: &[[f32; LANES]; N],
+    t: u32,
+    eligible: &[bool; LANES],
+) {
+    for lane in 0..LANES {
+        if fp[lane] == NONE && eligible[lane] {
+            let mut reached = true;
+            for i in 0..N {
+                reached = reached && (x[i][lane] - b.sc.pt[i]).abs() <= b.sc.ptol[i];
+            }
+            if reached {
+                fp[lane] = t;
+            }
+        }
+    }
+}
+
+/// Loads a strategy's parameters into one lane's private copies.
+/// Twin: WGSL `load_strategy`.
+#[inline(always)]
+fn load_strategy<const N: usize>(
+    params: &StrategyParams,
+    any_jacobi: bool,
+    st: &mut Active<N>,
+    lane: usize,
+) {
+    st.jac[lane] = any_jacobi && params.jacobi != 0;
+    for i in 0..N {
+        st.tgt[i][lane] = params.xstar[i];
+        for j in 0..N {
+            st.a[i][j][lane] = params.a[i * NMAX + j];
+            st.l[i][j][lane] = params.l[i * NMAX + j];
+        }
+    }
+}
+
+/// Policy: which strategy drives step `s` of each lane from state `x`, and a
+/// reload of its parameters when it changed (fixed policies load theirs once,
+/// before the first step). Twin: WGSL `choose_strategy`.
+#[inline(always)]
+fn choose_strategy<const N: usize>(
+    b: &Block<N>,
+    s: u32,
+    x: &[[f32; LANES]; N],
+    st: &mut Active<N>,
+) {
+    let set = b.set;
+    for lane in 0..LANES {
+        st.k[lane] = set.strategy;
+        if b.flags.fixed_only {
+            continue;
+        }
+        if set.policy == policy_kind::SCHEDULE {
+            if st.seg[lane] + 1 < set.segments as usize && s >= set.seg_end[st.seg[lane]] {
+                st.seg[lane] += 1;
+            }
+            st.k[lane] = set.seg_strategy[st.seg[lane]];
+        } else if set.policy == policy_kind::GUARD {
+            for i in 0..N {
+                if st.rescuing[lane] == i as u32 && x[i][lane] > set.floors[i] + set.hysteresis {
+                    st.rescuing[lane] = NONE;
+                }
+            }
+            for i in 0..N {
+                if st.rescuing[lane] == NONE && x[i][lane] < set.floors[i] {
+                    st.rescuing[lane] = i as u32;
+                }
+            }
+            if st.rescuing[lane] != NONE {
+                st.k[lane] = set.rescue[st.rescuing[lane] as usize];
+            }
+        } else if set.policy == policy_kind::GREEDY {
+            if s.is_multiple_of(set.every) {
+                let mut best = -3.0e38f32;
+                let mut best_k = 0u32;
+                for (c, params) in b.strategies.iter().enumerate() {
+                    let mut score = if set.weighted != 0 { 0.0f32 } else { 3.0e38 };
+                    for i in 0..N {
+                        let mut dr = 0.0f32;
+                        for j in 0..N {
+                            dr += params.a[i * NMAX + j] * (params.xstar[j] - x[j][lane]);
+                        }
+                        let zi = (x[i][lane] + dr * b.sc.dt - b.sc.lo[i]) * b.sc.inv_range[i];
+                        if set.weighted != 0 {
+                            score += set.weights[i] * zi;
+                        } else {
+                            score = score.min(zi);
+                        }
+                    }
+                    if score > best {
+                        best = score;
+                        best_k = c as u32;
+                    }
+                }
+                st.choice[lane] = best_k;
+            }
+            st.k[lane] = st.choice[lane];
+        }
+        if st.k[lane] != st.cur[lane] {
+            st.cur[lane] = st.k[lane];
+            let params = &b.strategies[st.k[lane] as usize];
+            load_strategy(params, b.flags.any_jacobi, st, lane);
+        }
+    }
+}
+
+/// The boundary rule applied to one coordinate. Twin: WGSL `apply_boundary`.
+#[inline(always)]
+fn apply_boundary(boundary: Boundary, v: f32, lo: f32, hi: f32) -> f32 {
+    match boundary {
+        Boundary::Clamp => v.clamp(lo, hi),
+        Boundary::Reflect => {
+            let w = hi - lo;
+            let p = 2.0 * w;
+            let mut y = v - lo;
+            y -= p * (y / p).floor();
+            if y > w {
+                y = p - y;
+            }
+            lo + y
+        }
+        Boundary::None => v,
+    }
+}
+
+/// One Euler–Maruyama step from `x` with normals `z`: drift A (x* − x) dt,
+/// diffusion L z √dt (scaled by 2√((x − lo)(hi − x))/(hi − lo) for jacobi
+/// strategies), then the boundary rule. Twin: WGSL `em_step`.
+#[inline(always)]
+fn em_step<const N: usize>(
+    b: &Block<N>,
+    st: &Active<N>,
+    x: &[[f32; LANES]; N],
+    z: &[[f32; LANES]; N],
+) -> [[f32; LANES]; N] {
+    let sc = &b.sc;
+    let mut e = [[0.0f32; LANES]; N];
+    for j in 0..N {
+        for lane in 0..LANES {
+            e[j][lane] = st.tgt[j][lane] - x[j][lane];
+        }
+    }
+    let mut xn = [[0.0f32; LANES]; N];
+    for i in 0..N {
+        for lane in 0..LANES {
+            let mut dr = 0.0f32;
+            for j in 0..N {
+                dr += st.a[i][j][lane] * e[j][lane];
+            }
+            let mut nz = 0.0f32;
+            for j in 0..=i {
+                nz += st.l[i][j][lane] * z[j][lane];
+            }
+            nz *= sc.sqrt_dt;
+            if b.flags.any_jacobi && st.jac[lane] {
+                nz = nz
+                    * 2.0
+                    * ((x[i][lane] - sc.lo[i]) * (sc.hi[i] - x[i][lane]))
+                        .max(0.0)
+                        .sqrt()
+                    * sc.inv_range[i];
+            }
+            let v = x[i][lane] + dr * sc.dt + nz;
+            xn[i][lane] = apply_boundary(b.flags.boundary, v, sc.lo[i], sc.hi[i]);
+        }
+    }
+    xn
+}
+
+/// |v| below the finite limit (NaN and ∞ fail too), by bit pattern as the
+/// kernel tests it. Twin: WGSL `finite`.
+#[inline(always)]
+fn finite(v: f32) -> bool {
+    (v.to_bits() & 0x7FFF_FFFF) < LIMIT.to_bits()
+}
+
+/// After a step from `x` to `xn` driven by strategies `k`: marks lanes that
+/// left the finite range dead, and adds live lanes' increment sums and
+/// occupancy. Twin: WGSL `accumulate`.
+#[inline(always)]
+fn accumulate<const N: usize>(
+    b: &Block<N>,
+    k: &[u32; LANES],
+    x: &[[f32; LANES]; N],
+    xn: &[[f32; LANES]; N],
+    alive: &mut [bool; LANES],
+    inc: &mut Increments<N>,
+) {
+    for lane in 0..LANES {
+        if b.flags.check_finite {
+            for i in 0..N {
+                alive[lane] = alive[lane] && finite(xn[i][lane]);
+            }
+        }
+        if alive[lane] {
+            inc.n[lane] += 1.0;
+            for i in 0..N {
+                let di = xn[i][lane] - x[i][lane];
+                inc.s[i][lane] += di;
+                for j in i..N {
+                    inc.q[i][j][lane] += di * (xn[j][lane] - x[j][lane]);
+                }
+            }
+            if !b.flags.fixed_only {
+                inc.occ[k[lane] as usize][lane] += 1.0;
+            }
+        }
+    }
+}
+
+/// Stores the state at step `t` of the lanes whose trajectories are kept
+/// (`slot` = place in the block). Twin: WGSL `write_path`.
+#[inline(always)]
+fn write_path<const N: usize>(
+    b: &Block<N>,
+    out: &mut Vec<f32>,
+    keeps: &[bool; LANES],
+    slot: &[u32; LANES],
+    t: u32,
+    x: &[[f32; LANES]; N],
+) {
+    for lane in 0..LANES {
+        if !keeps[lane] {
+            continue;
+        }
+        let at = ((slot[lane] as usize) * (b.steps as usize + 1) + t as usize) * N;
+        if out.len() < at + N {
+            out.resize(at + N, 0.0);
+        }
+        for i in 0..N {
+            out[at + i] = x[i][lane];
+        }
+    }
+}
+
+/// Adds one record at `at`: the count of finite paths, their shifted sums and
+/// shifted sums of squares. Twin: WGSL `record_moments`.
+#[inline(always)]
+fn record_moments<const N: usize>(
     p: &mut [f64],
     at: usize,
     x: &[[f32; LANES]; N],
@@ -457,45 +544,72 @@ fn record<const N: usize>(
     }
 }
 
-/// Stores the state of one recorded path at step `t`.
-fn write_path<const N: usize>(
-    out: &mut Vec<f32>,
-    slot: u32,
-    steps: u32,
-    t: u32,
+/// Per-path outputs of the valid lanes: the first-passage step (`steps + 1`
+/// = never) and, when kept, the terminal state ([`DEAD`] if non-finite).
+/// Twin: WGSL `write_outputs`.
+fn write_outputs<const N: usize>(
+    b: &Block<N>,
+    out: &mut ItemOutput,
+    path: &[u32; LANES],
+    valid: &[bool; LANES],
+    fp: &[u32; LANES],
     x: &[[f32; LANES]; N],
-    lane: usize,
+    alive: &[bool; LANES],
 ) {
-    let at = ((slot as usize) * (steps as usize + 1) + t as usize) * N;
-    if out.len() < at + N {
-        out.resize(at + N, 0.0);
-    }
-    for i in 0..N {
-        out[at + i] = x[i][lane];
+    for lane in 0..LANES {
+        if !valid[lane] {
+            continue;
+        }
+        out.fp.push(fp[lane].min(b.steps + 1));
+        if b.flags.keep_terminal && b.item.term_base != NONE && path[lane] < b.set.keep_terminal {
+            for i in 0..N {
+                out.terminal
+                    .push(if alive[lane] { x[i][lane] } else { DEAD });
+            }
+        }
     }
 }
 
-/// Loads a strategy's parameters into one lane's private copies.
-#[inline(always)]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "mirrors the WGSL helper's pointer arguments"
-)]
-fn load_strategy<const N: usize>(
-    st: &crate::engine::layout::StrategyParams,
-    any_jacobi: bool,
-    tgt: &mut [[f32; LANES]; N],
-    a: &mut [[[f32; LANES]; N]; N],
-    l: &mut [[[f32; LANES]; N]; N],
-    jac: &mut [bool; LANES],
-    lane: usize,
+/// Adds the group's terminal cross-products (live lanes), increment sums and
+/// occupancy (valid lanes) to the partial. Twin: WGSL `flush_sums`.
+fn flush_sums<const N: usize>(
+    b: &Block<N>,
+    p: &mut [f64],
+    x: &[[f32; LANES]; N],
+    alive: &[bool; LANES],
+    valid: &[bool; LANES],
+    inc: &Increments<N>,
 ) {
-    jac[lane] = any_jacobi && st.jacobi != 0;
-    for i in 0..N {
-        tgt[i][lane] = st.xstar[i];
-        for j in 0..N {
-            a[i][j][lane] = st.a[i * NMAX + j];
-            l[i][j][lane] = st.l[i * NMAX + j];
+    let (layout, shift) = (b.layout, &b.sc.shift);
+    for lane in 0..LANES {
+        if alive[lane] {
+            let mut c = layout.cross();
+            for i in 0..N {
+                for j in i..N {
+                    p[c] += f64::from((x[i][lane] - shift[i]) * (x[j][lane] - shift[j]));
+                    c += 1;
+                }
+            }
+        }
+        if valid[lane] {
+            let mut c = layout.incr();
+            p[c] += f64::from(inc.n[lane]);
+            c += 1;
+            for i in 0..N {
+                p[c] += f64::from(inc.s[i][lane]);
+                c += 1;
+            }
+            for i in 0..N {
+                for j in i..N {
+                    p[c] += f64::from(inc.q[i][j][lane]);
+                    c += 1;
+                }
+            }
+            if !b.flags.fixed_only {
+                for (q, o) in inc.occ.iter().enumerate() {
+                    p[layout.occ() + q] += f64::from(o[lane]);
+                }
+            }
         }
     }
 }

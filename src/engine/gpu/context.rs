@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::engine::EngineError;
-use crate::engine::layout::WG;
+use crate::engine::abi::WG;
 
 /// Bindings the simulation kernel needs in one stage.
 const STORAGE_BUFFERS: u32 = 7;

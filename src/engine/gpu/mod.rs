@@ -16,7 +16,7 @@ use wgpu::util::DeviceExt;
 
 pub use context::{AdapterReport, GpuContext, adapters};
 
-use super::layout::{NONE, RunParams, SetParams, StrategyParams, WorkItem};
+use super::abi::{NONE, RunParams, SetParams, StrategyParams, WorkItem};
 use super::plan::{Flags, Job};
 use super::{Engine, EngineError, EngineInfo, JobOutput};
 

@@ -1,14 +1,18 @@
 //! The WGSL sources, and their specialisation for one job.
 //!
 //! Every shader file is listed once in [`SOURCES`]. A kernel's final source is
-//! a generated header of constants (the number of objectives, the boundary
-//! rule, which features are on) + the shared snippets + the kernel, with every
-//! loop marked `//@unroll` expanded. After expansion all private arrays are
+//! a generated header + the shared snippets + the kernel, with every loop
+//! marked `//@unroll` expanded. The header holds what the shader files must
+//! not spell out themselves: the specialisation constants (the number of
+//! objectives, the boundary rule, which features are on), the kernel ABI
+//! (every shared constant and buffer struct, from `engine::abi`) and the
+//! partial-slot offsets (from [`PartialLayout`]). After expansion all private arrays are
 //! indexed by constants, so drivers keep the state in registers, and
 //! branches on the constants fold away.
 
+use crate::engine::abi::{self, boundary_kind};
+use crate::engine::partials::PartialLayout;
 use crate::engine::plan::Flags;
-use crate::model::Boundary;
 
 /// Philox and normals, shared by the kernels.
 pub const RNG: &str = include_str!("../../../shaders/rng.wgsl");
@@ -30,11 +34,6 @@ pub const REDUCE_MAX: usize = 15;
 
 /// The `simulate` kernel specialised for a job's flags.
 pub fn simulate_source(flags: &Flags) -> String {
-    let boundary = match flags.boundary {
-        Boundary::Clamp => 0,
-        Boundary::Reflect => 1,
-        Boundary::None => 2,
-    };
     let header = format!(
         "// generated specialisation\n\
          const N: u32 = {n}u;\n\
@@ -45,15 +44,19 @@ pub fn simulate_source(flags: &Flags) -> String {
          const ANY_JACOBI: bool = {jac};\n\
          const CHECK_FINITE: bool = {fin};\n\
          const KEEP_TERMINAL: bool = {keep};\n\
-         const RECORD_PATHS: bool = {rec};\n\n",
+         const RECORD_PATHS: bool = {rec};\n\n\
+         {abi}\n{partials}\n",
         n = flags.n,
         s = flags.s,
         rs = (1 + 2 * flags.n).min(REDUCE_MAX),
+        boundary = boundary_kind::of(flags.boundary),
         fixed = flags.fixed_only,
         jac = flags.any_jacobi,
         fin = flags.check_finite,
         keep = flags.keep_terminal,
         rec = flags.record_paths,
+        abi = abi::wgsl_declarations(),
+        partials = partial_helpers(flags),
     );
     let consts = [("N", flags.n as i64), ("S", flags.s as i64)];
     let body = format!("{RNG}\n{SIMULATE}");
@@ -63,9 +66,49 @@ pub fn simulate_source(flags: &Flags) -> String {
     )
 }
 
-/// The `philox_words` test kernel.
+/// The `philox_words` test kernel. `N` only sizes `step_normals` in
+/// `rng.wgsl`, which this kernel does not call; four is one Philox block.
 pub fn philox_words_source() -> String {
-    format!("{RNG}\n{PHILOX_WORDS}")
+    format!(
+        "const N: u32 = 4u;\n{}\n{RNG}\n{PHILOX_WORDS}",
+        abi::wgsl_declarations()
+    )
+}
+
+/// Offset helpers for one partial slot, written as WGSL functions from
+/// [`PartialLayout`], so that the kernel never works an offset out by hand.
+/// Each offset is affine in its argument (a record index, or the number of
+/// records, which the kernel reads at run time), so each helper is
+/// `arg * slope + start`, read off the layout at 0 and 1.
+fn partial_helpers(flags: &Flags) -> String {
+    let layout = |records| PartialLayout {
+        n: flags.n,
+        s: flags.s,
+        records,
+        occupancy: !flags.fixed_only,
+    };
+    let helpers: [(&str, &str, Offset); 4] = [
+        ("partial_record", "r", &|r| layout(0).record(r)),
+        ("partial_cross", "records", &|r| layout(r).cross()),
+        ("partial_incr", "records", &|r| layout(r).incr()),
+        ("partial_occ", "records", &|r| layout(r).occ()),
+    ];
+    let mut s = String::from("// partial-slot offsets, generated from engine::PartialLayout\n");
+    for (name, arg, f) in helpers {
+        let (slope, start) = affine(f);
+        s.push_str(&format!(
+            "fn {name}({arg}: u32) -> u32 {{ return {arg} * {slope}u + {start}u; }}\n"
+        ));
+    }
+    s
+}
+
+/// An offset in a partial slot as a function of one argument.
+type Offset<'a> = &'a dyn Fn(usize) -> usize;
+
+/// `(slope, start)` of an affine offset function.
+fn affine(f: Offset) -> (usize, usize) {
+    (f(1) - f(0), f(0))
 }
 
 /// Expands every `for (var v = A; v < B; v++) {` (or `<=`) loop whose
@@ -317,6 +360,55 @@ mod tests {
         assert_eq!(eval("(N + 3u) / 4u", &[("N", 5)]).unwrap(), 2);
         assert_eq!(eval("1u + 2u * 3u", &[]).unwrap(), 7);
         assert!(eval("M", &[]).is_err());
+    }
+
+    #[test]
+    fn partial_offsets_are_affine_in_their_argument() {
+        for n in 1..=8 {
+            for (s, occupancy) in [(1, false), (3, true), (8, true)] {
+                let at = |records| PartialLayout {
+                    n,
+                    s,
+                    records,
+                    occupancy,
+                };
+                let offsets: [Offset; 4] = [
+                    &|r| at(0).record(r),
+                    &|r| at(r).cross(),
+                    &|r| at(r).incr(),
+                    &|r| at(r).occ(),
+                ];
+                for f in offsets {
+                    let (slope, start) = affine(f);
+                    for k in 0..200 {
+                        assert_eq!(f(k), start + k * slope, "n {n}, k {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn kernel_workgroup_size_is_wg() {
+        let f = Flags {
+            n: 2,
+            s: 2,
+            boundary: crate::model::Boundary::Reflect,
+            fixed_only: false,
+            any_jacobi: true,
+            check_finite: false,
+            keep_terminal: true,
+            record_paths: true,
+        };
+        let src = simulate_source(&f);
+        let module = naga::front::wgsl::parse_str(&src)
+            .unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(&src, "simulate")));
+        let ep = module
+            .entry_points
+            .iter()
+            .find(|e| e.name == "simulate")
+            .expect("entry point simulate");
+        assert_eq!(ep.workgroup_size, [abi::WG, 1, 1]);
     }
 
     #[test]
