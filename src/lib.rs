@@ -30,7 +30,10 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod fit;
+pub mod formats;
 pub mod model;
 pub mod report;
 pub mod rng;
 pub mod sweep;
+pub mod workflow;

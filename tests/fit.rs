@@ -1,10 +1,10 @@
 //! Fitting: round trips, noiseless R², bootstrap coverage, censoring.
 
 use crate::common::{StrategyDef, model_toml, random_strategy};
-use mosde::analysis::fit::{FitOptions, fit};
-use mosde::analysis::sessions::generate;
 use mosde::engine::cpu::CpuEngine;
+use mosde::fit::{FitOptions, fit};
 use mosde::model::Model;
+use mosde::workflow::generate;
 
 fn round_trip(n: usize) {
     let defs: Vec<StrategyDef> = (0..2)

@@ -154,7 +154,12 @@ fn outputs_keep_their_bytes() {
         root,
     );
     run(
-        &[&["sweep", "--spec", "sweep.toml"][..], &cpu, &["--out", "out/sweep"]].concat(),
+        &[
+            &["sweep", "--spec", "sweep.toml"][..],
+            &cpu,
+            &["--out", "out/sweep"],
+        ]
+        .concat(),
         root,
     );
     run(
@@ -244,7 +249,12 @@ fn outputs_keep_their_bytes() {
         diff.join("\n")
     );
     // Shards merge to the bytes of the single run.
-    for f in ["summary.json", "moments.csv", "pareto_front.csv", "strategies.md"] {
+    for f in [
+        "summary.json",
+        "moments.csv",
+        "pareto_front.csv",
+        "strategies.md",
+    ] {
         assert_eq!(
             got[&format!("simulate/{f}")],
             got[&format!("merged/{f}")],

@@ -1,15 +1,10 @@
 //! Analysis: spectra of the drift, and reports reduced from simulation output.
 
 pub mod convergence;
-pub mod fit;
 pub mod moments;
-pub mod paper;
 pub mod pareto;
-pub mod replication;
 pub mod sensitivity;
-pub mod sessions;
 pub mod spectral;
-mod table;
 
 use serde::{Deserialize, Serialize};
 

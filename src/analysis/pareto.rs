@@ -656,7 +656,7 @@ impl PointTable {
             origin: origin.to_string(),
             message: m,
         };
-        let (mut rdr, header) = super::table::open(text, "row of column names")
+        let (mut rdr, header) = crate::formats::table::open(text, "row of column names")
             .map_err(|m| err(format!("line 1: {m}")))?;
         if header.iter().all(|h| h.parse::<f64>().is_ok()) {
             return Err(err(format!(
@@ -688,7 +688,7 @@ impl PointTable {
         let mut values = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                let (line, message) = super::table::row_error(&e);
+                let (line, message) = crate::formats::table::row_error(&e);
                 err(format!("line {line}: {message}"))
             })?;
             let line = rec.position().map_or(0, |p| p.line());

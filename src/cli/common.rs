@@ -5,12 +5,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mosde::analysis::fit::FitError;
 use mosde::analysis::pareto::PointsError;
-use mosde::analysis::sessions::SessionError;
 use mosde::engine::{EngineError, PlanError};
+use mosde::fit::FitError;
+use mosde::formats::sessions::SessionError;
 use mosde::model::{Model, ModelError};
 use mosde::sweep::SweepError;
+use mosde::workflow::WorkflowError;
 
 /// A usage or input error: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -23,8 +24,15 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.is::<InputError>()
             || cause.is::<ModelError>()
             || cause.is::<PlanError>()
-            || cause.is::<SessionError>()
-            || cause.is::<FitError>()
+            || cause
+                .downcast_ref::<SessionError>()
+                .is_some_and(SessionError::is_input)
+            || cause
+                .downcast_ref::<FitError>()
+                .is_some_and(FitError::is_input)
+            || cause
+                .downcast_ref::<WorkflowError>()
+                .is_some_and(WorkflowError::is_input)
             || cause.is::<PointsError>()
             || matches!(
                 cause.downcast_ref::<SweepError>(),

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use mosde::analysis::sessions::generate;
-use mosde::analysis::{Report, fit, replication};
+use mosde::analysis::Report;
 use mosde::engine::{self, EngineKind, Job, JobOptions, Scenario};
+use mosde::fit;
 use mosde::report::{self, plots};
+use mosde::workflow::{generate, replicate as replication};
 
 use super::common::{ModelArgs, default_run_dir, parse_count};
 

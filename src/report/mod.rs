@@ -13,6 +13,7 @@ pub mod plots;
 
 use crate::analysis::Report;
 use crate::engine::{Job, JobOutput, Scenario};
+pub use crate::formats::table::num;
 
 /// An output file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -60,17 +61,6 @@ pub fn json_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// Writes pretty JSON atomically.
 pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), WriteError> {
     write_atomic(path, &json_bytes(value))
-}
-
-/// Formats a float for CSV: shortest round-trip form; NaN as empty.
-pub fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else if v.is_nan() {
-        String::new()
-    } else {
-        format!("{v}")
-    }
 }
 
 fn csv_line(out: &mut Vec<u8>, cells: &[String]) {

@@ -8,13 +8,13 @@ use super::figures::{
     ParetoProjections, ParetoSeries, PassageHistograms, PassageSeries, PhasePortraits, PhaseSeries,
     Trajectories, TrajectorySeries, save,
 };
-use crate::analysis::fit::FitReport;
 use crate::analysis::moments::quantile_sorted;
-use crate::analysis::replication::Replication;
-use crate::analysis::sessions::Sessions;
 use crate::analysis::{Report, terminal_rows};
 use crate::engine::{Job, JobOutput, Scenario};
+use crate::fit::FitReport;
+use crate::formats::sessions::Sessions;
 use crate::model::{Model, Policy};
+use crate::workflow::replicate::Replication;
 
 /// Recorded paths needed before bands use empirical quantiles.
 const BAND_PATHS: usize = 100;

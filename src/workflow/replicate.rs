@@ -3,12 +3,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fit::{self, FitOptions, FitReport};
-use super::paper;
-use super::pareto::{self, Normalization};
-use super::sessions::{self, SessionError, Sessions};
+use std::path::Path;
+
+use super::paper::{self, PaperStrategy};
+use super::{WorkflowError, generate};
+use crate::analysis::pareto::{self, Normalization};
 use crate::engine::Engine;
+use crate::fit::{self, FitOptions, FitReport, StrategyFit};
+use crate::formats::sessions::Sessions;
 use crate::model::Model;
+use crate::report::{WriteError, write_atomic, write_json};
 
 /// Tolerances the calibration aims at (issue targets).
 pub const RHO_TOL: f64 = 0.15;
@@ -109,13 +113,11 @@ pub fn replicate(
     iterations: u32,
     seed: u64,
     bootstrap: usize,
-) -> Result<ReplicationRun, SessionError> {
-    let data = sessions::generate(model, engine, n_sessions, iterations, seed, 0.0)?;
-    let bounds: Vec<(f64, f64)> = model
-        .objectives
-        .iter()
-        .map(|o| (o.lower, o.upper))
-        .collect();
+) -> Result<ReplicationRun, WorkflowError> {
+    let data = generate(model, engine, n_sessions, iterations, seed, 0.0)?;
+    let bounds = model
+        .bounds_of(&model.objective_names())
+        .expect("a model has bounds for its own objectives");
     let opts = FitOptions {
         dt: model.dt,
         bounds: Some(bounds.clone()),
@@ -123,11 +125,49 @@ pub fn replicate(
         bootstrap,
         seed,
     };
-    let fitted = fit::fit(&data, &opts).map_err(|e| SessionError::Generate(e.to_string()))?;
-
-    // Pareto share of the sessions' final states, pooled over strategies.
+    let fitted = fit::fit(&data, &opts)?;
     let names = data.strategies();
-    let finals: Vec<Vec<Vec<f64>>> = names
+    let shares = pareto_shares(model, &data, &bounds);
+    let mut missed = Vec::new();
+    let mut strategies = Vec::new();
+    for p in paper::STRATEGIES {
+        let Some(f) = fitted.strategies.iter().find(|s| s.name == p.name) else {
+            missed.push(format!("{}: could not be fitted", p.name));
+            continue;
+        };
+        let share = names.iter().position(|n| n == p.name).map(|k| shares[k]);
+        let c = compare(&p, f, &bounds, share);
+        missed.extend(misses(&c, &model.objective_names()));
+        strategies.push(c);
+    }
+    let interference = InterferenceComparison {
+        paper: InterferencePair {
+            i_fe: paper::I_FE,
+            i_fs: paper::I_FS,
+        },
+        ours: pooled_pair(model, &fitted.pooled_increment_correlation),
+    };
+    missed.extend(interference_misses(&interference));
+    let replication = Replication {
+        sessions: n_sessions,
+        iterations,
+        seed,
+        strategies,
+        interference,
+        missed,
+    };
+    Ok(ReplicationRun {
+        sessions: data,
+        fit: fitted,
+        replication,
+    })
+}
+
+/// Pareto share of the sessions' final states per strategy (in the order of
+/// `data.strategies()`), pooled over strategies.
+fn pareto_shares(model: &Model, data: &Sessions, bounds: &[(f64, f64)]) -> Vec<f64> {
+    let finals: Vec<Vec<Vec<f64>>> = data
+        .strategies()
         .iter()
         .map(|n| {
             data.sessions
@@ -143,11 +183,14 @@ pub fn replicate(
         upper: bounds.iter().map(|b| b.1).collect(),
         minimize: vec![false; model.n()],
     };
-    let pooled = pareto::pooled(&finals, &norm, None);
+    pareto::pooled(&finals, &norm, None).share
+}
 
+/// The pooled increment correlations the paper reports (NaN when the model
+/// lacks one of the three objectives).
+fn pooled_pair(model: &Model, pic: &[Vec<f64>]) -> InterferencePair {
     let idx = |name: &str| model.objectives.iter().position(|o| o.name == name);
-    let pic = &fitted.pooled_increment_correlation;
-    let ours_i = match (idx("functionality"), idx("efficiency"), idx("security")) {
+    match (idx("functionality"), idx("efficiency"), idx("security")) {
         (Some(f), Some(e), Some(s)) => InterferencePair {
             i_fe: pic[f][e],
             i_fs: pic[f][s],
@@ -156,109 +199,115 @@ pub fn replicate(
             i_fe: f64::NAN,
             i_fs: f64::NAN,
         },
-    };
-    let mut missed = Vec::new();
-    let mut strategies = Vec::new();
-    for p in paper::STRATEGIES {
-        let Some(f) = fitted.strategies.iter().find(|s| s.name == p.name) else {
-            missed.push(format!("{}: could not be fitted", p.name));
-            continue;
-        };
-        let share = names
-            .iter()
-            .position(|n| n == p.name)
-            .map(|k| pooled.share[k]);
-        let eq: Vec<f64> = f
-            .target
-            .iter()
-            .zip(&bounds)
-            .map(|(x, b)| x.clamp(b.0, b.1))
-            .collect();
-        let ours = Figures {
+    }
+}
+
+/// The paper's figures for one strategy beside ours.
+fn compare(
+    p: &PaperStrategy,
+    f: &StrategyFit,
+    bounds: &[(f64, f64)],
+    share: Option<f64>,
+) -> StrategyComparison {
+    let equilibrium: Vec<f64> = f
+        .target
+        .iter()
+        .zip(bounds)
+        .map(|(x, b)| x.clamp(b.0, b.1))
+        .collect();
+    StrategyComparison {
+        name: p.name.into(),
+        paper: Figures {
+            rho: p.rho,
+            rho_interval: p.rho_spread.map(|s| [p.rho - s, p.rho + s]),
+            discrete: p.discrete_abs_lambda,
+            mode: p.mode.into(),
+            r2: p.r2,
+            equilibrium: p.equilibrium.to_vec(),
+            pareto: p.pareto_efficiency,
+        },
+        ours: Figures {
             rho: f.rho,
             rho_interval: f.rho_ci,
             discrete: f.discrete_spectral_radius,
             mode: f.mode.to_string(),
             r2: f.r2_trajectory,
-            equilibrium: eq.clone(),
+            equilibrium,
             pareto: share,
-        };
-        if (ours.rho - p.rho).abs() > RHO_TOL {
-            missed.push(format!(
-                "{}: rho {:.3} vs paper {:.2} (off by {:.3}, tolerance {RHO_TOL})",
-                p.name,
-                ours.rho,
-                p.rho,
-                ours.rho - p.rho
-            ));
-        }
-        if (ours.r2 - p.r2).abs() > R2_TOL {
-            missed.push(format!(
-                "{}: trajectory R² {:.3} vs paper {:.2} (off by {:.3}, tolerance {R2_TOL})",
-                p.name,
-                ours.r2,
-                p.r2,
-                ours.r2 - p.r2
-            ));
-        }
-        for (i, (a, b)) in eq.iter().zip(p.equilibrium).enumerate() {
-            if (a - b).abs() > EQ_TOL {
-                missed.push(format!(
-                    "{}: equilibrium {} {:.2} vs paper {:.2} (off by {:.2}, tolerance {EQ_TOL})",
-                    p.name,
-                    model.objectives[i].name,
-                    a,
-                    b,
-                    a - b
-                ));
-            }
-        }
-        strategies.push(StrategyComparison {
-            name: p.name.into(),
-            paper: Figures {
-                rho: p.rho,
-                rho_interval: p.rho_spread.map(|s| [p.rho - s, p.rho + s]),
-                discrete: p.discrete_abs_lambda,
-                mode: p.mode.into(),
-                r2: p.r2,
-                equilibrium: p.equilibrium.to_vec(),
-                pareto: p.pareto_efficiency,
-            },
-            ours,
-            r2_one_step: f.r2_one_step,
-        });
+        },
+        r2_one_step: f.r2_one_step,
     }
-    let paper_i = InterferencePair {
-        i_fe: paper::I_FE,
-        i_fs: paper::I_FS,
-    };
-    for (label, a, b) in [
-        ("I_fe", ours_i.i_fe, paper_i.i_fe),
-        ("I_fs", ours_i.i_fs, paper_i.i_fs),
-    ] {
-        if a.is_nan() || (a - b).abs() > I_TOL {
-            missed.push(format!(
-                "{label}: {a:.3} vs paper {b:.2} (off by {:.3}, tolerance {I_TOL})",
+}
+
+/// The calibration targets one strategy misses, each with the amount.
+fn misses(c: &StrategyComparison, objectives: &[String]) -> Vec<String> {
+    let (p, ours) = (&c.paper, &c.ours);
+    let mut out = Vec::new();
+    if (ours.rho - p.rho).abs() > RHO_TOL {
+        out.push(format!(
+            "{}: rho {:.3} vs paper {:.2} (off by {:.3}, tolerance {RHO_TOL})",
+            c.name,
+            ours.rho,
+            p.rho,
+            ours.rho - p.rho
+        ));
+    }
+    if (ours.r2 - p.r2).abs() > R2_TOL {
+        out.push(format!(
+            "{}: trajectory R² {:.3} vs paper {:.2} (off by {:.3}, tolerance {R2_TOL})",
+            c.name,
+            ours.r2,
+            p.r2,
+            ours.r2 - p.r2
+        ));
+    }
+    for (i, (a, b)) in ours.equilibrium.iter().zip(&p.equilibrium).enumerate() {
+        if (a - b).abs() > EQ_TOL {
+            out.push(format!(
+                "{}: equilibrium {} {:.2} vs paper {:.2} (off by {:.2}, tolerance {EQ_TOL})",
+                c.name,
+                objectives[i],
+                a,
+                b,
                 a - b
             ));
         }
     }
-    let replication = Replication {
-        sessions: n_sessions,
-        iterations,
-        seed,
-        strategies,
-        interference: InterferenceComparison {
-            paper: paper_i,
-            ours: ours_i,
-        },
-        missed,
-    };
-    Ok(ReplicationRun {
-        sessions: data,
-        fit: fitted,
-        replication,
+    out
+}
+
+/// The interference targets missed.
+fn interference_misses(c: &InterferenceComparison) -> Vec<String> {
+    [
+        ("I_fe", c.ours.i_fe, c.paper.i_fe),
+        ("I_fs", c.ours.i_fs, c.paper.i_fs),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a.is_nan() || (a - b).abs() > I_TOL)
+    .map(|(label, a, b)| {
+        format!(
+            "{label}: {a:.3} vs paper {b:.2} (off by {:.3}, tolerance {I_TOL})",
+            a - b
+        )
     })
+    .collect()
+}
+
+impl ReplicationRun {
+    /// Writes the run's files into `dir`: `sessions.csv`, the fit's
+    /// `report.json`, the refitted model `fitted.toml`, `replication.json`
+    /// and `replication.md`. Each file is written atomically.
+    pub fn write(&self, dir: &Path) -> Result<(), WriteError> {
+        write_atomic(&dir.join("sessions.csv"), &self.sessions.to_csv())?;
+        write_json(&dir.join("report.json"), &self.fit)?;
+        let spec = self.fit.to_spec(&self.sessions, "code-generation-refit");
+        write_atomic(&dir.join("fitted.toml"), spec.to_toml().as_bytes())?;
+        write_json(&dir.join("replication.json"), &self.replication)?;
+        write_atomic(
+            &dir.join("replication.md"),
+            self.replication.markdown().as_bytes(),
+        )
+    }
 }
 
 fn v(x: &[f64]) -> String {
@@ -333,5 +382,44 @@ impl Replication {
             }
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::cpu::CpuEngine;
+
+    #[test]
+    fn a_small_run_compares_and_writes_its_five_files() {
+        let model = Model::preset("code-generation").unwrap();
+        let mut e = CpuEngine::new(1).unwrap();
+        let run = replicate(&model, &mut e, 30, 6, 1, 0).unwrap();
+        let r = &run.replication;
+        assert_eq!((r.sessions, r.iterations, r.seed), (30, 6, 1));
+        assert_eq!(r.strategies.len(), run.fit.strategies.len());
+        assert_eq!(r.strategies[0].paper.rho, paper::STRATEGIES[0].rho);
+        let dir = tempfile::tempdir().unwrap();
+        run.write(dir.path()).unwrap();
+        let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+        assert_eq!(read("sessions.csv").as_bytes(), run.sessions.to_csv());
+        assert_eq!(read("replication.md"), r.markdown());
+        Model::from_toml(&read("fitted.toml"), "fitted.toml").unwrap();
+        let back: Replication = serde_json::from_str(&read("replication.json")).unwrap();
+        assert_eq!(back.strategies.len(), r.strategies.len());
+        let fit: FitReport = serde_json::from_str(&read("report.json")).unwrap();
+        assert_eq!(fit.objectives, run.fit.objectives);
+    }
+
+    #[test]
+    fn interference_misses_name_the_pair_and_count_nan_as_missed() {
+        let pair = |i_fe, i_fs| InterferencePair { i_fe, i_fs };
+        let c = InterferenceComparison {
+            paper: pair(-0.17, -0.09),
+            ours: pair(-0.16, f64::NAN),
+        };
+        let m = interference_misses(&c);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("I_fs: NaN vs paper -0.09"), "{}", m[0]);
     }
 }

@@ -1,5 +1,4 @@
-//! Logged LLM sessions: reading and writing the session CSV, and generating
-//! synthetic sessions from a model.
+//! The session CSV: logged LLM sessions, read and written.
 //!
 //! Format: a header `session, strategy, iteration, <objective>…`, then one row
 //! per observed iteration. Sessions may differ in length and rows may come in
@@ -7,10 +6,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-
-use crate::engine::{Engine, EngineError, Job, JobOptions, PlanError, Scenario};
-use crate::model::{Model, Policy};
-use crate::rng::{key, normals4, philox4x32_10};
 
 /// One session: a strategy and its observed states by iteration.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +63,16 @@ pub enum SessionError {
         /// What is wrong.
         message: String,
     },
+    /// An objective value is empty and missing values were not allowed.
+    #[error("{path}: line {line}, column '{column}': missing value")]
+    MissingValue {
+        /// The file.
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// Column name.
+        column: String,
+    },
     /// A problem with a whole row.
     #[error("{path}: line {line}: {message}")]
     Row {
@@ -78,20 +83,19 @@ pub enum SessionError {
         /// What is wrong.
         message: String,
     },
-    /// Generating sessions failed.
-    #[error("{0}")]
-    Generate(String),
 }
 
-impl From<EngineError> for SessionError {
-    fn from(e: EngineError) -> Self {
-        SessionError::Generate(e.to_string())
-    }
-}
-
-impl From<PlanError> for SessionError {
-    fn from(e: PlanError) -> Self {
-        SessionError::Generate(e.to_string())
+impl SessionError {
+    /// Whether the error is bad input (every session error is: an unreadable
+    /// or malformed file the user named).
+    pub fn is_input(&self) -> bool {
+        match self {
+            SessionError::Io { .. }
+            | SessionError::Header { .. }
+            | SessionError::Value { .. }
+            | SessionError::MissingValue { .. }
+            | SessionError::Row { .. } => true,
+        }
     }
 }
 
@@ -196,10 +200,11 @@ impl Sessions {
                         incomplete = true;
                         break;
                     }
-                    return Err(value_err(
-                        *c,
-                        "missing value (use --allow-missing to drop incomplete steps)".into(),
-                    ));
+                    return Err(SessionError::MissingValue {
+                        path: origin.to_string(),
+                        line,
+                        column: header[*c].clone(),
+                    });
                 }
                 let v: f64 = cell
                     .parse()
@@ -270,7 +275,7 @@ impl Sessions {
         for s in &self.sessions {
             for (it, x) in s.iterations.iter().zip(&s.states) {
                 let mut row = vec![s.id.clone(), s.strategy.clone(), it.to_string()];
-                row.extend(x.iter().map(|v| crate::report::num(*v)));
+                row.extend(x.iter().map(|v| super::table::num(*v)));
                 w.write_record(&row).expect("in memory");
             }
         }
@@ -287,101 +292,6 @@ impl Sessions {
         }
         out
     }
-}
-
-/// Block of the observation-noise Philox stream (far above the step blocks).
-const OBSERVATION_BLOCK: u32 = 0x4000_0000;
-
-/// Simulates `sessions` sessions of `iterations` iterations per strategy of
-/// `model` and records them at whole iterations (with dt < 1 the steps in
-/// between are integrated but not recorded). With `observation_noise` > 0,
-/// each recorded value gets independent normal noise of that standard
-/// deviation and is clamped to its objective's bounds.
-pub fn generate(
-    model: &Model,
-    engine: &mut dyn Engine,
-    sessions: u32,
-    iterations: u32,
-    seed: u64,
-    observation_noise: f64,
-) -> Result<Sessions, SessionError> {
-    let per = (1.0 / model.dt).round();
-    if per < 1.0 || (per * model.dt - 1.0).abs() > 1e-9 {
-        return Err(SessionError::Generate(format!(
-            "dt = {} does not divide one iteration; use a dt of 1/k for a whole number k",
-            model.dt
-        )));
-    }
-    if sessions == 0 || iterations == 0 {
-        return Err(SessionError::Generate(
-            "--sessions and --iterations must be at least 1".into(),
-        ));
-    }
-    if !(observation_noise.is_finite() && observation_noise >= 0.0) {
-        return Err(SessionError::Generate(format!(
-            "--observation-noise {observation_noise} must be finite and ≥ 0"
-        )));
-    }
-    let per = per as u32;
-    let scenarios: Vec<Scenario> = (0..model.strategies.len())
-        .map(|k| Scenario::new(model, Policy::Fixed { strategy: k }))
-        .collect();
-    let opts = JobOptions {
-        paths: u64::from(sessions),
-        steps: Some(iterations * per),
-        seed,
-        record_paths: sessions,
-        keep_terminal: 0,
-        ..Default::default()
-    };
-    let job = Job::new(&scenarios, &opts)?;
-    let out = engine.run(&job, &mut |_| {})?;
-    let n = model.n();
-    let steps = (iterations * per) as usize;
-    let k = key(seed ^ 0x6f62_7365_7276_6564); // a stream of its own for observation noise
-    let mut list = Vec::new();
-    for (set, (sc, o)) in scenarios.iter().zip(&out.sets).enumerate() {
-        for (p, path) in o.paths.chunks_exact((steps + 1) * n).enumerate() {
-            let mut states = Vec::with_capacity(iterations as usize + 1);
-            for it in 0..=iterations {
-                let x = &path[(it * per) as usize * n..][..n];
-                let mut z = [0.0f32; 8];
-                if observation_noise > 0.0 {
-                    for b in 0..n.div_ceil(4) {
-                        let q = normals4(philox4x32_10(
-                            [p as u32, it, set as u32, OBSERVATION_BLOCK + b as u32],
-                            k,
-                        ));
-                        z[b * 4..b * 4 + 4].copy_from_slice(&q);
-                    }
-                }
-                states.push(
-                    (0..n)
-                        .map(|i| {
-                            let o = &model.objectives[i];
-                            let v = f64::from(x[i]) + observation_noise * f64::from(z[i]);
-                            if observation_noise > 0.0 {
-                                v.clamp(o.lower, o.upper)
-                            } else {
-                                v
-                            }
-                        })
-                        .collect(),
-                );
-            }
-            list.push(Session {
-                id: format!("{}-{:04}", sc.name, p),
-                strategy: sc.name.clone(),
-                iterations: (0..=iterations).collect(),
-                states,
-            });
-        }
-    }
-    Ok(Sessions {
-        objectives: model.objective_names(),
-        sessions: list,
-        dropped_rows: 0,
-    })
 }
 
 #[cfg(test)]
