@@ -161,11 +161,7 @@ fn censoring_keeps_ff_rate_off_one() {
     let model = Model::preset("code-generation").unwrap();
     let mut e = CpuEngine::new(2).unwrap();
     let data = generate(&model, &mut e, 100, 10, 3, 0.0).unwrap();
-    let bounds: Vec<(f64, f64)> = model
-        .objectives
-        .iter()
-        .map(|o| (o.lower, o.upper))
-        .collect();
+    let bounds = model.bounds_of(&model.objective_names()).unwrap();
     let with = fit(
         &data,
         &FitOptions {
