@@ -64,14 +64,9 @@ struct OptionalModel {
     preset: Option<String>,
 }
 
+/// Runs `mosde fit`: read, fit, write the model (and report, figures), print.
 pub fn run(a: FitArgs) -> anyhow::Result<()> {
     let data = read(&a.data, a.allow_missing)?;
-    if data.dropped_rows > 0 {
-        eprintln!(
-            "note: dropped {} rows with missing values",
-            data.dropped_rows
-        );
-    }
     let opts = FitOptions {
         dt: a.dt,
         bounds: bounds(&a, &data.objectives)?,
@@ -98,29 +93,25 @@ pub fn run(a: FitArgs) -> anyhow::Result<()> {
         eprintln!("{} figure files -> {}", files.len(), dir.display());
     }
     print_fit(&fitted);
-    for (s, e) in &fitted.failed {
-        eprintln!("warning: strategy {s} could not be fitted: {e}");
-    }
-    for s in &fitted.strategies {
-        for w in &s.warnings {
-            eprintln!("warning: {}: {w}", s.name);
-        }
-    }
     println!("fitted model -> {}", a.out.display());
     Ok(())
 }
 
 /// Reads the sessions, pointing at `--allow-missing` when a value is missing.
 fn read(path: &Path, allow_missing: bool) -> anyhow::Result<Sessions> {
-    Sessions::read(path, allow_missing).map_err(|e| {
-        let missing = matches!(e, SessionError::MissingValue { .. });
-        let e = anyhow::Error::new(e);
-        if missing {
-            e.context("a value is missing (--allow-missing drops such rows)")
-        } else {
-            e
+    let data = Sessions::read(path, allow_missing).map_err(|e| match e {
+        SessionError::MissingValue { .. } => {
+            anyhow::Error::new(e).context("a value is missing (--allow-missing drops such rows)")
         }
-    })
+        e => e.into(),
+    })?;
+    if data.dropped_rows > 0 {
+        eprintln!(
+            "note: dropped {} rows with missing values",
+            data.dropped_rows
+        );
+    }
+    Ok(data)
 }
 
 /// The bounds the flags give: `--bounds`, or those of the objectives of
@@ -152,14 +143,14 @@ fn with_flag(e: FitError) -> anyhow::Error {
     let flag = match &e {
         FitError::Dt(_) => "--dt",
         FitError::Holdout(_) => "--holdout",
-        FitError::BoundsCount { .. } | FitError::OutsideBounds { .. } => {
-            "bounds of --bounds, --model or --preset"
-        }
+        FitError::BoundsCount { .. } => "--bounds",
+        FitError::OutsideBounds { .. } => "--bounds/--model/--preset",
         _ => return e.into(),
     };
     anyhow::Error::new(e).context(flag)
 }
 
+/// The fit table on stdout, its warnings on stderr.
 fn print_fit(f: &FitReport) {
     let ci =
         |c: Option<[f64; 2]>| c.map_or("-".to_string(), |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
@@ -197,4 +188,12 @@ fn print_fit(f: &FitReport) {
             &rows
         )
     );
+    for (s, e) in &f.failed {
+        eprintln!("warning: strategy {s} could not be fitted: {e}");
+    }
+    for s in &f.strategies {
+        for w in &s.warnings {
+            eprintln!("warning: {}: {w}", s.name);
+        }
+    }
 }
