@@ -104,6 +104,163 @@ const KEYS: [&str; 3] = ["session", "strategy", "iteration"];
 /// One parsed row: iteration, state, line number.
 type Observation = (u32, Vec<f64>, u64);
 
+/// Where the columns are in a session CSV.
+struct Columns {
+    /// The header.
+    header: Vec<String>,
+    /// Indices of `session`, `strategy` and `iteration`.
+    keys: [usize; 3],
+    /// Indices of the objective columns, in file order.
+    objectives: Vec<usize>,
+}
+
+impl Columns {
+    /// Finds the key columns and the objective columns; the error says what
+    /// is wrong with the header.
+    fn new(header: Vec<String>) -> Result<Columns, String> {
+        let pos = |k: &str| header.iter().position(|h| h == k);
+        let missing: Vec<&str> = KEYS.iter().copied().filter(|k| pos(k).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "missing column(s) {}; the header was `{}`",
+                missing.join(", "),
+                header.join(",")
+            ));
+        }
+        let keys = KEYS.map(|k| pos(k).expect("checked above"));
+        let objectives: Vec<usize> = (0..header.len()).filter(|c| !keys.contains(c)).collect();
+        if objectives.is_empty() {
+            return Err("no objective columns after session, strategy, iteration".into());
+        }
+        if objectives.len() > crate::model::MAX_OBJECTIVES {
+            return Err(format!(
+                "{} objective columns; at most {} are supported",
+                objectives.len(),
+                crate::model::MAX_OBJECTIVES
+            ));
+        }
+        Ok(Columns {
+            header,
+            keys,
+            objectives,
+        })
+    }
+}
+
+/// One data row, checked: session id, strategy, iteration and the state
+/// (`None` when a value is missing and missing values are allowed).
+type Row = (String, String, u32, Option<Vec<f64>>);
+
+/// Why a row does not fit its session, in words.
+enum Conflict {
+    /// The session was logged under another strategy before.
+    Strategy(String),
+    /// The session has this iteration already.
+    Repeated(String),
+}
+
+/// Sessions as their rows arrive, in order of first appearance.
+#[derive(Default)]
+struct Collector {
+    order: Vec<String>,
+    by_id: HashMap<String, (String, Vec<Observation>)>,
+}
+
+impl Collector {
+    /// Adds an observation to its session.
+    fn add(&mut self, id: String, strategy: String, obs: Observation) -> Result<(), Conflict> {
+        let entry = self.by_id.entry(id.clone()).or_insert_with(|| {
+            self.order.push(id.clone());
+            (strategy.clone(), Vec::new())
+        });
+        if entry.0 != strategy {
+            return Err(Conflict::Strategy(format!(
+                "session '{id}' is logged under strategy '{}' earlier and '{strategy}' here",
+                entry.0
+            )));
+        }
+        let it = obs.0;
+        if let Some(prev) = entry.1.iter().find(|r| r.0 == it) {
+            return Err(Conflict::Repeated(format!(
+                "session '{id}' iteration {it} appears twice (also on line {})",
+                prev.2
+            )));
+        }
+        entry.1.push(obs);
+        Ok(())
+    }
+
+    /// The sessions, each sorted by iteration.
+    fn finish(mut self) -> Vec<Session> {
+        self.order
+            .into_iter()
+            .map(|id| {
+                let (strategy, mut obs) = self.by_id.remove(&id).expect("recorded above");
+                obs.sort_by_key(|r| r.0);
+                Session {
+                    id,
+                    strategy,
+                    iterations: obs.iter().map(|r| r.0).collect(),
+                    states: obs.into_iter().map(|r| r.1).collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Checks one record. `origin` names the file in errors.
+fn row(
+    rec: &csv::StringRecord,
+    cols: &Columns,
+    allow_missing: bool,
+    origin: &str,
+    line: u64,
+) -> Result<Row, SessionError> {
+    let value_err = |col: usize, m: String| SessionError::Value {
+        path: origin.to_string(),
+        line,
+        column: cols.header[col].clone(),
+        message: m,
+    };
+    let [cs, ck, ci] = cols.keys;
+    let id = rec[cs].to_string();
+    if id.is_empty() {
+        return Err(value_err(cs, "missing session id".into()));
+    }
+    let strategy = rec[ck].to_string();
+    if strategy.is_empty() {
+        return Err(value_err(ck, "missing strategy".into()));
+    }
+    let it: u32 = rec[ci].parse().map_err(|_| {
+        value_err(
+            ci,
+            format!("'{}' is not a non-negative integer iteration", &rec[ci]),
+        )
+    })?;
+    let mut x = Vec::with_capacity(cols.objectives.len());
+    for &c in &cols.objectives {
+        let cell = &rec[c];
+        if cell.is_empty() {
+            if allow_missing {
+                return Ok((id, strategy, it, None));
+            }
+            return Err(SessionError::MissingValue {
+                path: origin.to_string(),
+                line,
+                column: cols.header[c].clone(),
+            });
+        }
+        let v: f64 = cell
+            .parse()
+            .map_err(|_| value_err(c, format!("'{cell}' is not a number")))?;
+        if !v.is_finite() {
+            return Err(value_err(c, format!("'{cell}' is not a finite number")));
+        }
+        x.push(v);
+    }
+    Ok((id, strategy, it, Some(x)))
+}
+
 impl Sessions {
     /// Reads a session CSV. With `allow_missing`, rows with a missing (empty)
     /// objective value are dropped and counted instead of being an error.
@@ -125,39 +282,8 @@ impl Sessions {
         let (mut rdr, header) =
             super::table::open(text, "`session,strategy,iteration,<objective>...`")
                 .map_err(header_err)?;
-        let pos = |k: &str| header.iter().position(|h| h == k);
-        let missing: Vec<&str> = KEYS.iter().copied().filter(|k| pos(k).is_none()).collect();
-        if !missing.is_empty() {
-            return Err(header_err(format!(
-                "missing column(s) {}; the header was `{}`",
-                missing.join(", "),
-                header.join(",")
-            )));
-        }
-        let (cs, ck, ci) = (
-            pos("session").unwrap(),
-            pos("strategy").unwrap(),
-            pos("iteration").unwrap(),
-        );
-        let objective_cols: Vec<usize> = (0..header.len())
-            .filter(|c| ![cs, ck, ci].contains(c))
-            .collect();
-        if objective_cols.is_empty() {
-            return Err(header_err(
-                "no objective columns after session, strategy, iteration".into(),
-            ));
-        }
-        if objective_cols.len() > crate::model::MAX_OBJECTIVES {
-            return Err(header_err(format!(
-                "{} objective columns; at most {} are supported",
-                objective_cols.len(),
-                crate::model::MAX_OBJECTIVES
-            )));
-        }
-        let objectives: Vec<String> = objective_cols.iter().map(|c| header[*c].clone()).collect();
-
-        let mut order: Vec<String> = Vec::new();
-        let mut by_id: HashMap<String, (String, Vec<Observation>)> = HashMap::new();
+        let cols = Columns::new(header).map_err(header_err)?;
+        let mut sessions = Collector::default();
         let mut dropped = 0;
         let mut rows = 0;
         for rec in rdr.records() {
@@ -171,97 +297,36 @@ impl Sessions {
             })?;
             let line = rec.position().map_or(0, |p| p.line());
             rows += 1;
-            let value_err = |col: usize, m: String| SessionError::Value {
-                path: origin.to_string(),
-                line,
-                column: header[col].clone(),
-                message: m,
-            };
-            let id = rec[cs].to_string();
-            if id.is_empty() {
-                return Err(value_err(cs, "missing session id".into()));
-            }
-            let strategy = rec[ck].to_string();
-            if strategy.is_empty() {
-                return Err(value_err(ck, "missing strategy".into()));
-            }
-            let it: u32 = rec[ci].parse().map_err(|_| {
-                value_err(
-                    ci,
-                    format!("'{}' is not a non-negative integer iteration", &rec[ci]),
-                )
-            })?;
-            let mut x = Vec::with_capacity(objective_cols.len());
-            let mut incomplete = false;
-            for c in &objective_cols {
-                let cell = &rec[*c];
-                if cell.is_empty() {
-                    if allow_missing {
-                        incomplete = true;
-                        break;
-                    }
-                    return Err(SessionError::MissingValue {
-                        path: origin.to_string(),
-                        line,
-                        column: header[*c].clone(),
-                    });
-                }
-                let v: f64 = cell
-                    .parse()
-                    .map_err(|_| value_err(*c, format!("'{cell}' is not a number")))?;
-                if !v.is_finite() {
-                    return Err(value_err(*c, format!("'{cell}' is not a finite number")));
-                }
-                x.push(v);
-            }
-            if incomplete {
+            let (id, strategy, it, Some(x)) = row(&rec, &cols, allow_missing, origin, line)? else {
                 dropped += 1;
                 continue;
-            }
-            let entry = by_id.entry(id.clone()).or_insert_with(|| {
-                order.push(id.clone());
-                (strategy.clone(), Vec::new())
-            });
-            if entry.0 != strategy {
-                return Err(value_err(
-                    ck,
-                    format!(
-                        "session '{id}' is logged under strategy '{}' earlier and '{strategy}' here",
-                        entry.0
-                    ),
-                ));
-            }
-            if let Some(prev) = entry.1.iter().find(|r| r.0 == it) {
-                return Err(SessionError::Row {
-                    path: origin.to_string(),
-                    line,
-                    message: format!(
-                        "session '{id}' iteration {it} appears twice (also on line {})",
-                        prev.2
-                    ),
-                });
-            }
-            entry.1.push((it, x, line));
+            };
+            sessions
+                .add(id, strategy, (it, x, line))
+                .map_err(|c| match c {
+                    Conflict::Strategy(message) => SessionError::Value {
+                        path: origin.to_string(),
+                        line,
+                        column: "strategy".into(),
+                        message,
+                    },
+                    Conflict::Repeated(message) => SessionError::Row {
+                        path: origin.to_string(),
+                        line,
+                        message,
+                    },
+                })?;
         }
         if rows == 0 {
             return Err(header_err("the header is followed by no data rows".into()));
         }
-        let sessions = order
-            .into_iter()
-            .map(|id| {
-                let (strategy, mut obs) = by_id.remove(&id).expect("recorded above");
-                obs.sort_by_key(|r| r.0);
-                Session {
-                    id,
-                    strategy,
-                    iterations: obs.iter().map(|r| r.0).collect(),
-                    states: obs.into_iter().map(|r| r.1).collect(),
-                }
-            })
-            .collect();
         Ok(Sessions {
-            objectives,
-            sessions,
+            objectives: cols
+                .objectives
+                .iter()
+                .map(|c| cols.header[*c].clone())
+                .collect(),
+            sessions: sessions.finish(),
             dropped_rows: dropped,
         })
     }
@@ -323,5 +388,30 @@ mod tests {
         let s = Sessions::parse(text, "t.csv", true).unwrap();
         assert_eq!(s.dropped_rows, 1);
         assert_eq!(s.sessions[0].iterations, [0, 2]);
+    }
+
+    #[test]
+    fn row_conflicts_and_header_problems_are_typed() {
+        let parse = |t: &str| Sessions::parse(t, "t.csv", false).unwrap_err();
+        let h = "session,strategy,iteration,a\n";
+        let e = parse(&format!("{h}s,X,0,1\ns,Y,1,2\n"));
+        assert!(
+            matches!(&e, SessionError::Value { line: 3, column, .. } if column == "strategy"),
+            "{e}"
+        );
+        let e = parse(&format!("{h}s,X,0,1\ns,X,0,2\n"));
+        assert!(matches!(&e, SessionError::Row { line: 3, .. }), "{e}");
+        assert!(e.to_string().contains("also on line 2"), "{e}");
+        let e = parse(&format!("{h}s,X,0,\n"));
+        assert!(
+            matches!(&e, SessionError::MissingValue { line: 2, .. }),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("--"), "{e}");
+        let e = parse("iteration,strategy,a\n0,X,1\n");
+        assert!(e.to_string().contains("missing column(s) session"), "{e}");
+        let e = parse(h);
+        assert!(e.to_string().contains("no data rows"), "{e}");
+        assert!(e.is_input());
     }
 }
