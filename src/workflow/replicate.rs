@@ -317,6 +317,41 @@ fn v(x: &[f64]) -> String {
         .join("/")
 }
 
+impl StrategyComparison {
+    /// The strategy's row of the table in `replication.md`.
+    fn markdown_row(&self) -> String {
+        let (paper, ours) = (&self.paper, &self.ours);
+        let ci = ours
+            .rho_interval
+            .map_or(String::new(), |c| format!(" [{:.2}, {:.2}]", c[0], c[1]));
+        let spread = paper
+            .rho_interval
+            .map_or(String::new(), |c| format!(" ± {:.2}", (c[1] - c[0]) / 2.0));
+        format!(
+            "| {} | {:.2}{} | {:.3}{} | {:.2} | {:.3} | {} | {} | {:.2} | {:.3} | {:.3} | {} | {} | {} | {} |\n",
+            self.name,
+            paper.rho,
+            spread,
+            ours.rho,
+            ci,
+            paper.discrete,
+            ours.discrete,
+            paper.mode,
+            ours.mode,
+            paper.r2,
+            ours.r2,
+            self.r2_one_step,
+            v(&paper.equilibrium),
+            v(&ours.equilibrium),
+            paper
+                .pareto
+                .map_or("High".to_string(), |p| format!("{:.0}%", p * 100.0)),
+            ours.pareto
+                .map_or("-".to_string(), |p| format!("{:.0}%", p * 100.0)),
+        )
+    }
+}
+
 impl Replication {
     /// `replication.md`.
     pub fn markdown(&self) -> String {
@@ -329,37 +364,7 @@ impl Replication {
         t += "| strategy | ρ paper | ρ ours [95% CI] | discrete \\|λ\\| paper | r(I−A dt) ours | mode paper | mode ours | R² paper | R² ours (trajectory) | R² ours (one-step) | equilibrium paper | equilibrium ours | Pareto paper | Pareto share ours |\n";
         t += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
         for s in &self.strategies {
-            let ci = s
-                .ours
-                .rho_interval
-                .map_or(String::new(), |c| format!(" [{:.2}, {:.2}]", c[0], c[1]));
-            let spread = s
-                .paper
-                .rho_interval
-                .map_or(String::new(), |c| format!(" ± {:.2}", (c[1] - c[0]) / 2.0));
-            t += &format!(
-                "| {} | {:.2}{} | {:.3}{} | {:.2} | {:.3} | {} | {} | {:.2} | {:.3} | {:.3} | {} | {} | {} | {} |\n",
-                s.name,
-                s.paper.rho,
-                spread,
-                s.ours.rho,
-                ci,
-                s.paper.discrete,
-                s.ours.discrete,
-                s.paper.mode,
-                s.ours.mode,
-                s.paper.r2,
-                s.ours.r2,
-                s.r2_one_step,
-                v(&s.paper.equilibrium),
-                v(&s.ours.equilibrium),
-                s.paper
-                    .pareto
-                    .map_or("High".to_string(), |p| format!("{:.0}%", p * 100.0)),
-                s.ours
-                    .pareto
-                    .map_or("-".to_string(), |p| format!("{:.0}%", p * 100.0)),
-            );
+            t += &s.markdown_row();
         }
         t += &format!(
             "\nPooled increment correlations (the paper's interference matrix): I_fe paper {:.2}, ours {:.3}; I_fs paper {:.2}, ours {:.3}.\n",
