@@ -1,7 +1,7 @@
 //! Workflows: library calls that drive an engine and the analyses together,
 //! as a command does, but without flags, printing or exit codes.
 //!
-//! [`generate`] simulates logged sessions from a model; [`replicate`] runs the
+//! [`generate()`] simulates logged sessions from a model; [`replicate()`] runs the
 //! paper's experiment end to end (generate, fit back, compare with
 //! [`paper`]'s figures). Everything below this module (formats, analysis,
 //! fitting) is pure: only workflows run engines.
