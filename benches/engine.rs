@@ -11,6 +11,9 @@ use mosde::engine::gpu::GpuEngine;
 use mosde::engine::{Engine, Job, JobOptions, Scenario};
 use mosde::model::{Model, Policy};
 
+#[path = "../tests/common/lcg.rs"]
+mod lcg;
+
 fn job(preset: &str, paths: u64) -> (Vec<Scenario>, Job) {
     let m = Model::preset(preset).unwrap();
     let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
@@ -79,13 +82,8 @@ fn reduction(c: &mut Criterion) {
 
 fn pareto(c: &mut Criterion) {
     // 10^6 uniform points in [0, 1]^3 from a fixed LCG.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut lcg = lcg::Lcg(0x2545_f491_4f6c_dd1d);
+    let mut next = || lcg.unit();
     let points: Vec<Vec<f64>> = (0..1_000_000)
         .map(|_| vec![next(), next(), next()])
         .collect();

@@ -8,9 +8,9 @@
 //!
 //! cargo run --release --example calibrate [-- quick | refine]
 
-use mosde::analysis::{paper, replication};
 use mosde::engine::cpu::CpuEngine;
 use mosde::model::{Model, ModelSpec};
+use mosde::workflow::{paper, replicate as replication};
 
 struct Eval {
     r2: Vec<f64>,

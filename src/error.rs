@@ -5,16 +5,17 @@
 //! ([`Error::is_input`]): a program maps that to its exit code (mosde's CLI:
 //! 2 for input, 1 for a runtime failure) in one place.
 
-use crate::analysis::fit::FitError;
-use crate::analysis::sessions::SessionError;
 use crate::engine::{EngineError, PlanError};
+use crate::fit::FitError;
 use crate::formats::points::PointsError;
+use crate::formats::sessions::SessionError;
 use crate::model::ModelError;
 use crate::pareto::ParetoError;
 use crate::report::WriteError;
 use crate::report::figures::FigureError;
 use crate::shard::ShardError;
 use crate::sweep::SweepError;
+use crate::workflow::WorkflowError;
 
 /// Any error of the library.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,9 @@ pub enum Error {
     /// A Pareto analysis of a table.
     #[error(transparent)]
     Pareto(#[from] ParetoError),
+    /// A workflow (generate, replicate, the paper set).
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
     /// Writing an output file.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -69,6 +73,7 @@ impl Error {
             Error::Fit(e) => e.is_input(),
             Error::Points(e) => e.is_input(),
             Error::Pareto(e) => e.is_input(),
+            Error::Workflow(e) => e.is_input(),
             Error::Write(_) | Error::Figure(_) => false,
         }
     }
@@ -95,26 +100,11 @@ pub fn is_input(err: &(dyn std::error::Error + 'static)) -> Option<bool> {
         SessionError,
         FitError,
         PointsError,
-        ParetoError
+        ParetoError,
+        WorkflowError
     );
     if err.is::<WriteError>() || err.is::<FigureError>() {
         return Some(false);
     }
     None
-}
-
-// Domain errors whose modules are being reorganised: their own `is_input`
-// lands with them.
-impl SessionError {
-    /// Session data errors are input errors.
-    pub fn is_input(&self) -> bool {
-        true
-    }
-}
-
-impl FitError {
-    /// Fit errors are input errors.
-    pub fn is_input(&self) -> bool {
-        true
-    }
 }

@@ -34,6 +34,7 @@ pub mod analysis;
 pub mod bench;
 pub mod engine;
 pub mod error;
+pub mod fit;
 pub mod formats;
 pub mod model;
 pub mod pareto;
@@ -42,6 +43,7 @@ pub mod rng;
 pub mod shard;
 pub mod simulation;
 pub mod sweep;
+pub mod workflow;
 
 pub use error::Error;
 

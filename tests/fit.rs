@@ -1,10 +1,10 @@
 //! Fitting: round trips, noiseless R², bootstrap coverage, censoring.
 
 use crate::common::{random_strategy, spec};
-use mosde::analysis::fit::{FitOptions, fit};
-use mosde::analysis::sessions::generate;
 use mosde::engine::cpu::CpuEngine;
+use mosde::fit::{FitOptions, fit};
 use mosde::model::{Boundary, Model, ModelSpec, StrategySpec};
+use mosde::workflow::generate;
 
 /// Free (unbounded in effect) objectives on [-50, 50], starting at 0 with
 /// a jitter of `x0_sd`, `steps` steps of dt 1.
@@ -138,11 +138,7 @@ fn censoring_keeps_ff_rate_off_one() {
     let model = Model::preset("code-generation").unwrap();
     let mut e = CpuEngine::new(2).unwrap();
     let data = generate(&model, &mut e, 100, 10, 3, 0.0).unwrap();
-    let bounds: Vec<(f64, f64)> = model
-        .objectives
-        .iter()
-        .map(|o| (o.lower, o.upper))
-        .collect();
+    let bounds = model.bounds_of(&model.objective_names()).unwrap();
     let with = fit(
         &data,
         &FitOptions {

@@ -96,13 +96,8 @@ fn run(args: &[&str], root: &Path) {
 
 /// A deterministic table of points for `pareto`.
 fn points_csv() -> String {
-    let mut s = 12345u64;
-    let mut next = || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut lcg = crate::common::Lcg(12345);
+    let mut next = || lcg.unit();
     let mut t = String::from("cost,quality,speed\n");
     for _ in 0..400 {
         let (a, b) = (next(), next());

@@ -1,10 +1,11 @@
 //! The built-in code-generation preset reproduces the paper's numbers
 //! (issue: foundation, item 2).
 
-use mosde::analysis::{Mode, paper, spectral};
+use mosde::analysis::{Mode, spectral};
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::{Engine, Job, JobOptions, Scenario};
 use mosde::model::Model;
+use mosde::workflow::paper;
 
 #[test]
 fn rates_modes_and_stability_match_the_paper() {

@@ -1,14 +1,9 @@
 //! Analysis: spectra of the drift, and reports reduced from simulation output.
 
 pub mod convergence;
-pub mod fit;
 pub mod moments;
-pub mod paper;
-pub mod replication;
 pub mod sensitivity;
-pub mod sessions;
 pub mod spectral;
-pub(crate) mod table;
 
 use serde::{Deserialize, Serialize};
 
@@ -221,12 +216,12 @@ impl Report {
         let dt = job.dt(first);
         let n = base.n();
         let samples: Vec<Vec<Vec<f64>>> = outputs.iter().map(|s| terminal_rows(s, n)).collect();
-        let norm = pareto::Normalization {
-            objectives: base.objective_names(),
-            lower: base.objectives.iter().map(|o| o.lower).collect(),
-            upper: base.objectives.iter().map(|o| o.upper).collect(),
-            minimize: vec![false; n],
-        };
+        let norm = pareto::Normalization::from_bounds(
+            base.objective_names(),
+            &base.bounds(),
+            vec![false; n],
+        )
+        .expect("a validated model has one finite range per objective");
         let pooled = pareto::pooled(&samples, &norm, opts.pareto_reference.as_deref());
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
@@ -254,7 +249,7 @@ impl Report {
             pareto_reference: opts
                 .pareto_reference
                 .clone()
-                .unwrap_or_else(|| base.objectives.iter().map(|o| o.lower).collect()),
+                .unwrap_or_else(|| norm.lower.clone()),
             strategies,
             moments: all_moments,
             pooled_front: pooled.front,

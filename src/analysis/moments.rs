@@ -115,9 +115,23 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// The 95% percentile interval `[2.5%, 97.5%]` of a sample (type-7
+/// quantiles; sorted with `total_cmp`, so NaNs sort last: filter them first
+/// where they can occur).
+pub fn percentile_interval(mut v: Vec<f64>) -> [f64; 2] {
+    v.sort_by(f64::total_cmp);
+    [quantile_sorted(&v, 0.025), quantile_sorted(&v, 0.975)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentile_interval_of_0_to_40() {
+        let v: Vec<f64> = (0..=40).rev().map(f64::from).collect();
+        assert_eq!(percentile_interval(v), [1.0, 39.0]);
+    }
 
     #[test]
     fn quantiles_interpolate() {

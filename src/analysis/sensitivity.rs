@@ -8,7 +8,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::moments::quantile_sorted;
+use super::moments::percentile_interval;
 
 /// Sobol' indices of one output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,8 +92,7 @@ pub fn sobol_indices(y: &[f64], d: usize, bootstrap: usize, seed: u64) -> SobolI
     }
     let ci = |mut v: Vec<f64>| -> [f64; 2] {
         v.retain(|x| x.is_finite());
-        v.sort_by(f64::total_cmp);
-        [quantile_sorted(&v, 0.025), quantile_sorted(&v, 0.975)]
+        percentile_interval(v)
     };
     SobolIndices {
         s1_ci: s1_b.into_iter().map(ci).collect(),

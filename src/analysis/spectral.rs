@@ -34,6 +34,36 @@ impl std::fmt::Display for Mode {
     }
 }
 
+impl Mode {
+    /// The mode of a drift whose eigenvalues `ev` have the rate `rho` (their
+    /// least real part): unstable when ρ ≤ 0; else boundary when an
+    /// objective sticks at a bound (`at_bound`: the target lies outside the
+    /// bounds); else oscillatory when an eigenvalue is complex; else
+    /// exponential.
+    pub fn classify(rho: f64, at_bound: bool, ev: &[[f64; 2]]) -> Mode {
+        if rho <= 0.0 {
+            Mode::Unstable
+        } else if at_bound {
+            Mode::Boundary
+        } else if ev.iter().any(|e| e[1] != 0.0) {
+            Mode::Oscillatory
+        } else {
+            Mode::Exponential
+        }
+    }
+}
+
+/// The convergence rate ρ = min Re λ and the spectral radius of the
+/// discrete map I − A·dt, from the eigenvalues of A.
+pub fn rates(ev: &[[f64; 2]], dt: f64) -> (f64, f64) {
+    let rho = ev.iter().map(|e| e[0]).fold(f64::INFINITY, f64::min);
+    let radius = ev
+        .iter()
+        .map(|e| (1.0 - e[0] * dt).hypot(e[1] * dt))
+        .fold(0.0, f64::max);
+    (rho, radius)
+}
+
 /// Eigenvalues of a real matrix as `[re, im]` pairs, sorted by real then
 /// imaginary part so that outputs are stable.
 pub fn eigenvalues(a: &DMatrix<f64>) -> Vec<[f64; 2]> {
@@ -82,26 +112,13 @@ pub struct Spectrum {
 /// Analyses one strategy of a model with time step `dt`.
 pub fn spectrum(model: &Model, s: &Strategy, dt: f64) -> Spectrum {
     let ev = eigenvalues(&s.a);
-    let rho = ev.iter().map(|e| e[0]).fold(f64::INFINITY, f64::min);
-    let radius = ev
-        .iter()
-        .map(|e| (1.0 - e[0] * dt).hypot(e[1] * dt))
-        .fold(0.0, f64::max);
+    let (rho, radius) = rates(&ev, dt);
     let outside = s
         .target
         .iter()
         .zip(&model.objectives)
         .any(|(x, o)| *x < o.lower || *x > o.upper);
-    let complex = ev.iter().any(|e| e[1] != 0.0);
-    let mode = if rho <= 0.0 {
-        Mode::Unstable
-    } else if outside {
-        Mode::Boundary
-    } else if complex {
-        Mode::Oscillatory
-    } else {
-        Mode::Exponential
-    };
+    let mode = Mode::classify(rho, outside, &ev);
     let n = model.n();
     Spectrum {
         name: s.name.clone(),
@@ -133,6 +150,19 @@ pub fn analyze(model: &Model, dt: f64) -> Vec<Spectrum> {
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn modes_in_order_of_precedence() {
+        let real = [[0.5, 0.0], [1.0, 0.0]];
+        let complex = [[0.5, -0.2], [0.5, 0.2]];
+        assert_eq!(Mode::classify(0.5, false, &real), Mode::Exponential);
+        assert_eq!(Mode::classify(0.5, false, &complex), Mode::Oscillatory);
+        assert_eq!(Mode::classify(0.5, true, &complex), Mode::Boundary);
+        assert_eq!(Mode::classify(0.0, true, &complex), Mode::Unstable);
+        let (rho, radius) = rates(&complex, 1.0);
+        assert_eq!(rho, 0.5);
+        assert_abs_diff_eq!(radius, 0.5f64.hypot(0.2), epsilon = 1e-15);
+    }
 
     #[test]
     fn complex_pair_of_a_rotation() {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use mosde::report::plots;
 
 use super::common::{EngineChoice, ModelArgs, default_run_dir, open, parse_count};
 
@@ -32,7 +31,7 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
     let model = a.model.load()?;
     let dir = a.out.unwrap_or_else(default_run_dir);
     let mut eng = open(a.engine, 0)?;
-    let files = plots::paper_set(&dir, &model, eng.as_mut(), a.paths, a.seed)?;
+    let files = mosde::workflow::paper_set(&dir, &model, eng.as_mut(), a.paths, a.seed)?;
     for f in &files {
         println!("{}", f.display());
     }

@@ -1,14 +1,14 @@
 //! `mosde fit`: fit the SDE to logged sessions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use mosde::analysis::fit::{self, FitOptions, FitReport};
-use mosde::analysis::sessions::Sessions;
+use mosde::fit::{self, FitError, FitOptions, FitReport};
+use mosde::formats::sessions::{SessionError, Sessions};
 use mosde::model::Model;
 use mosde::report;
 
-use super::common::{InputError, ModelArgs, parse_bounds};
+use super::common::{InputError, parse_bounds};
 
 /// Flags of `fit`.
 #[derive(Debug, Args)]
@@ -64,68 +64,22 @@ struct OptionalModel {
     preset: Option<String>,
 }
 
-/// Bounds of a model, matched to the data's objectives by name.
-pub fn model_bounds(model: &Model, names: &[String]) -> Result<Vec<(f64, f64)>, InputError> {
-    names
-        .iter()
-        .map(|n| {
-            model
-                .objectives
-                .iter()
-                .find(|o| &o.name == n)
-                .map(|o| (o.lower, o.upper))
-                .ok_or_else(|| {
-                    InputError(format!(
-                        "objective '{n}' of the data is not in model '{}' ({})",
-                        model.name,
-                        model.objective_names().join(", ")
-                    ))
-                })
-        })
-        .collect()
-}
-
+/// Runs `mosde fit`: read, fit, write the model (and report, figures), print.
 pub fn run(a: FitArgs) -> anyhow::Result<()> {
-    let data = Sessions::read(&a.data, a.allow_missing)?;
-    if data.dropped_rows > 0 {
-        eprintln!(
-            "note: dropped {} rows with missing values",
-            data.dropped_rows
-        );
-    }
-    let bounds = match (&a.bounds, &a.model.model, &a.model.preset) {
-        (Some(b), _, _) => Some(parse_bounds("--bounds", b, &data.objectives)?),
-        (None, Some(p), _) => Some(model_bounds(&Model::from_file(p)?, &data.objectives)?),
-        (None, None, Some(p)) => Some(model_bounds(
-            &ModelArgs {
-                preset: Some(p.clone()),
-                model: None,
-            }
-            .load()?,
-            &data.objectives,
-        )?),
-        (None, None, None) => None,
-    };
-    if bounds.is_none() {
-        eprintln!(
-            "note: no bounds given (--bounds, --model, --preset): increments are not censored"
-        );
-    }
+    let data = read(&a.data, a.allow_missing)?;
     let opts = FitOptions {
         dt: a.dt,
-        bounds,
+        bounds: bounds(&a, &data.objectives)?,
         holdout: a.holdout,
         bootstrap: a.bootstrap,
         seed: a.seed,
     };
-    let fitted = fit::fit(&data, &opts).map_err(|e| InputError(e.to_string()))?;
+    let fitted = fit::fit(&data, &opts).map_err(with_flag)?;
     let name = a.data.file_stem().map_or("fitted".to_string(), |s| {
         format!("{}-fit", s.to_string_lossy())
     });
-    let spec = fitted.to_spec(&data, &name);
-    // The fitted model must be one `simulate` accepts.
-    Model::from_spec(spec.clone(), &a.out.display().to_string())?;
-    report::write_atomic(&a.out, spec.to_toml().as_bytes())?;
+    let toml = fitted.model_toml(&data, &name, &a.out.display().to_string())?;
+    report::write_atomic(&a.out, toml.as_bytes())?;
     if let Some(r) = &a.report {
         report::write_json(r, &fitted)?;
     }
@@ -134,23 +88,69 @@ pub fn run(a: FitArgs) -> anyhow::Result<()> {
             .out
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
+            .unwrap_or(Path::new("."));
         let files = report::plots::fit(dir, &data, &fitted, 4)?;
         eprintln!("{} figure files -> {}", files.len(), dir.display());
     }
     print_fit(&fitted);
-    for (s, e) in &fitted.failed {
-        eprintln!("warning: strategy {s} could not be fitted: {e}");
-    }
-    for s in &fitted.strategies {
-        for w in &s.warnings {
-            eprintln!("warning: {}: {w}", s.name);
-        }
-    }
     println!("fitted model -> {}", a.out.display());
     Ok(())
 }
 
+/// Reads the sessions, pointing at `--allow-missing` when a value is missing.
+fn read(path: &Path, allow_missing: bool) -> anyhow::Result<Sessions> {
+    let data = Sessions::read(path, allow_missing).map_err(|e| match e {
+        SessionError::MissingValue { .. } => {
+            anyhow::Error::new(e).context("a value is missing (--allow-missing drops such rows)")
+        }
+        e => e.into(),
+    })?;
+    if data.dropped_rows > 0 {
+        eprintln!(
+            "note: dropped {} rows with missing values",
+            data.dropped_rows
+        );
+    }
+    Ok(data)
+}
+
+/// The bounds the flags give: `--bounds`, or those of the objectives of
+/// `--model` / `--preset`, matched by name; none (no censoring) otherwise.
+fn bounds(a: &FitArgs, names: &[String]) -> anyhow::Result<Option<Vec<(f64, f64)>>> {
+    let model = match (&a.bounds, &a.model.model, &a.model.preset) {
+        (Some(b), _, _) => return Ok(Some(parse_bounds("--bounds", b, names)?)),
+        (None, Some(p), _) => Model::from_file(p)?,
+        (None, None, Some(p)) => Model::preset(p)?,
+        (None, None, None) => {
+            eprintln!(
+                "note: no bounds given (--bounds, --model, --preset): increments are not censored"
+            );
+            return Ok(None);
+        }
+    };
+    let bounds = model.bounds_of(names).map_err(|n| {
+        InputError(format!(
+            "objective '{n}' of the data is not in model '{}' ({})",
+            model.name,
+            model.objective_names().join(", ")
+        ))
+    })?;
+    Ok(Some(bounds))
+}
+
+/// Names the flag behind a fit error that a setting caused.
+fn with_flag(e: FitError) -> anyhow::Error {
+    let flag = match &e {
+        FitError::Dt(_) => "--dt",
+        FitError::Holdout(_) => "--holdout",
+        FitError::BoundsCount { .. } => "--bounds",
+        FitError::OutsideBounds { .. } => "--bounds/--model/--preset",
+        _ => return e.into(),
+    };
+    anyhow::Error::new(e).context(flag)
+}
+
+/// The fit table on stdout, its warnings on stderr.
 fn print_fit(f: &FitReport) {
     let ci =
         |c: Option<[f64; 2]>| c.map_or("-".to_string(), |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
@@ -188,4 +188,12 @@ fn print_fit(f: &FitReport) {
             &rows
         )
     );
+    for (s, e) in &f.failed {
+        eprintln!("warning: strategy {s} could not be fitted: {e}");
+    }
+    for s in &f.strategies {
+        for w in &s.warnings {
+            eprintln!("warning: {}: {w}", s.name);
+        }
+    }
 }

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use mosde::analysis::sessions;
 use mosde::report;
+use mosde::workflow::{self, WorkflowError};
 
 use super::common::EngineChoice;
 use super::common::ModelArgs;
@@ -38,14 +38,15 @@ pub struct GenerateArgs {
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     let model = a.model.load()?;
     let mut eng = super::common::open(a.engine, 0)?;
-    let s = sessions::generate(
+    let s = workflow::generate(
         &model,
         eng.as_mut(),
         a.sessions,
         a.iterations,
         a.seed,
         a.observation_noise,
-    )?;
+    )
+    .map_err(with_flag)?;
     report::write_atomic(&a.out, &s.to_csv())?;
     eprintln!(
         "wrote {} sessions ({} per strategy, {} iterations) to {}",
@@ -55,4 +56,15 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         a.out.display()
     );
     Ok(())
+}
+
+/// Names the flags behind a generation error that a setting caused.
+fn with_flag(e: WorkflowError) -> anyhow::Error {
+    let flag = match &e {
+        WorkflowError::Empty { .. } => "--sessions and --iterations",
+        WorkflowError::ObservationNoise(_) => "--observation-noise",
+        WorkflowError::Dt { .. } => "the model's dt (--model or --preset)",
+        _ => return e.into(),
+    };
+    anyhow::Error::new(e).context(flag)
 }

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use mosde::analysis::replication;
 use mosde::model::Model;
 use mosde::report;
+use mosde::workflow;
 
 use super::common::EngineChoice;
 use super::common::default_run_dir;
@@ -39,7 +39,7 @@ pub struct ReplicateArgs {
 pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
     let model = Model::preset("code-generation")?;
     let mut eng = super::common::open(a.engine, 0)?;
-    let run = replication::replicate(
+    let run = workflow::replicate(
         &model,
         eng.as_mut(),
         a.sessions,
@@ -48,18 +48,12 @@ pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
         a.bootstrap,
     )?;
     let dir = a.out.unwrap_or_else(default_run_dir);
-    report::write_atomic(&dir.join("sessions.csv"), &run.sessions.to_csv())?;
-    report::write_json(&dir.join("report.json"), &run.fit)?;
-    let spec = run.fit.to_spec(&run.sessions, "code-generation-refit");
-    report::write_atomic(&dir.join("fitted.toml"), spec.to_toml().as_bytes())?;
-    report::write_json(&dir.join("replication.json"), &run.replication)?;
-    let md = run.replication.markdown();
-    report::write_atomic(&dir.join("replication.md"), md.as_bytes())?;
+    run.write(&dir)?;
     if a.plot {
-        report::plots::replication(&dir, &run.replication)?;
+        mosde::workflow::replicate::figures(&dir, &run.replication)?;
         report::plots::fit(&dir, &run.sessions, &run.fit, 4)?;
     }
-    print!("{md}");
+    print!("{}", run.replication.markdown());
     println!("-> {}", dir.display());
     Ok(())
 }

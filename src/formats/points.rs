@@ -1,7 +1,7 @@
 //! Point tables: CSV with a header row, one point per row, some columns chosen as
 //! objectives (the input of a Pareto analysis).
 
-use crate::analysis::table;
+use crate::formats::table;
 
 /// A table of points read from CSV: every column kept as text (for the front
 /// file), the objective columns parsed.

@@ -302,6 +302,28 @@ impl Model {
         self.objectives.iter().map(|o| o.name.clone()).collect()
     }
 
+    /// The bounds `(lower, upper)` of every objective, in model order.
+    pub fn bounds(&self) -> Vec<(f64, f64)> {
+        self.objectives.iter().map(|o| (o.lower, o.upper)).collect()
+    }
+
+    /// The bounds `(lower, upper)` of the objectives called `names`, in
+    /// that order (data files may list a model's objectives in another
+    /// order). `Err` holds the first name that is not an objective of the
+    /// model.
+    pub fn bounds_of<'a>(&self, names: &'a [String]) -> Result<Vec<(f64, f64)>, &'a str> {
+        names
+            .iter()
+            .map(|n| {
+                self.objectives
+                    .iter()
+                    .find(|o| &o.name == n)
+                    .map(|o| (o.lower, o.upper))
+                    .ok_or(n.as_str())
+            })
+            .collect()
+    }
+
     /// Lower bounds.
     pub fn lower(&self) -> DVector<f64> {
         DVector::from_iterator(self.n(), self.objectives.iter().map(|o| o.lower))
@@ -353,5 +375,22 @@ impl Model {
             out.push(p.clone());
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_follow_the_names_order_and_name_the_stranger() {
+        let m = Model::preset("code-generation").unwrap();
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut own = m.objective_names();
+        own.reverse();
+        let b = m.bounds_of(&own).unwrap();
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0], (m.objectives[2].lower, m.objectives[2].upper));
+        assert_eq!(m.bounds_of(&names(&["security", "cost"])), Err("cost"));
     }
 }

@@ -15,6 +15,7 @@ use crate::analysis::Report;
 use crate::analysis::Spectrum;
 use crate::engine::gpu::AdapterReport;
 use crate::engine::{EngineInfo, Run};
+pub use crate::formats::table::num;
 use crate::model::{Model, ModelSpec};
 
 /// An output file could not be written.
@@ -63,17 +64,6 @@ pub fn json_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// Writes pretty JSON atomically.
 pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), WriteError> {
     write_atomic(path, &json_bytes(value))
-}
-
-/// Formats a float for CSV: shortest round-trip form; NaN as empty.
-pub fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else if v.is_nan() {
-        String::new()
-    } else {
-        format!("{v}")
-    }
 }
 
 fn csv_line(out: &mut Vec<u8>, cells: &[String]) {

@@ -4,18 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use super::WriteError;
 use super::figures::{
-    ComparisonRow, EigenPlot, FigureError, FitSeries, FitTrajectories, Heatmaps, PaperComparison,
-    ParetoProjections, ParetoSeries, PassageHistograms, PassageSeries, PhasePortraits, PhaseSeries,
-    Track, Trajectories, TrajectorySeries, save,
+    EigenPlot, FigureError, FitSeries, FitTrajectories, Heatmaps, ParetoProjections, ParetoSeries,
+    PassageHistograms, PassageSeries, PhasePortraits, PhaseSeries, Track, Trajectories,
+    TrajectorySeries, save,
 };
-use crate::analysis::fit::{FitError, FitOptions, FitReport, StrategyFit};
 use crate::analysis::moments::{RecordMoments, quantile_sorted};
-use crate::analysis::replication::Replication;
-use crate::analysis::sessions::{Session, SessionError, Sessions, generate};
 use crate::analysis::{Report, terminal_rows};
-use crate::engine::{Engine, EngineError, Job, JobOptions, JobOutput, PlanError, Run, Scenario};
+use crate::engine::{JobOutput, Run, Scenario};
+use crate::fit::{FitReport, StrategyFit};
+use crate::formats::sessions::{Session, Sessions};
 use crate::model::{Model, Policy};
 
 /// Recorded paths needed before bands use empirical quantiles.
@@ -32,14 +30,6 @@ pub fn color_of(model: &Model, sc: &Scenario, position: usize) -> usize {
         Policy::Fixed { strategy } => strategy,
         _ => model.strategies.len() + position,
     }
-}
-
-fn bounds(model: &Model) -> Vec<(f64, f64)> {
-    model
-        .objectives
-        .iter()
-        .map(|o| (o.lower, o.upper))
-        .collect()
 }
 
 /// Evenly spaced subsample of at most `k` rows.
@@ -109,7 +99,7 @@ fn trajectories(
     recorded: &Recorded,
 ) -> Result<Vec<PathBuf>, FigureError> {
     let model = &scenarios[0].model;
-    let b = bounds(model);
+    let b = model.bounds();
     let empirical = recorded.iter().all(|r| r.len() >= BAND_PATHS);
     let series = scenarios
         .iter()
@@ -183,7 +173,7 @@ fn phase_portraits(
     let fig = PhasePortraits {
         title: format!("{}: sample paths", model.name),
         objectives: model.objective_names(),
-        bounds: bounds(model),
+        bounds: model.bounds(),
         series,
     };
     save(&fig, dir, "phase_portraits")
@@ -243,7 +233,7 @@ fn pareto_fronts(
     let fig = ParetoProjections {
         title: format!("{}: terminal states and Pareto fronts", model.name),
         objectives: model.objective_names(),
-        bounds: bounds(model),
+        bounds: model.bounds(),
         minimize: vec![false; n],
         series,
     };
@@ -415,37 +405,6 @@ pub fn fit(
     save(&fig, dir, "fit_trajectories")
 }
 
-/// Our replicated numbers against the paper's.
-pub fn replication(dir: &Path, r: &Replication) -> Result<Vec<PathBuf>, FigureError> {
-    let rows = r
-        .strategies
-        .iter()
-        .enumerate()
-        .map(|(k, s)| ComparisonRow {
-            name: s.name.clone(),
-            color: k,
-            rho_paper: (
-                s.paper.rho,
-                s.paper.rho_interval.map(|c| (c[1] - c[0]) / 2.0),
-            ),
-            rho_ours: (s.ours.rho, s.ours.rho_interval),
-            r2_paper: s.paper.r2,
-            r2_ours: s.ours.r2,
-        })
-        .collect();
-    save(
-        &PaperComparison {
-            title: format!(
-                "Replication: {} sessions × {} iterations per strategy, refitted",
-                r.sessions, r.iterations
-            ),
-            rows,
-        },
-        dir,
-        "replication",
-    )
-}
-
 /// A point table's 2-D projections with its front (for `pareto --plot`).
 pub fn point_table(
     dir: &Path,
@@ -469,133 +428,4 @@ pub fn point_table(
         dir,
         "pareto_fronts",
     )
-}
-
-/// Recorded paths per strategy in the simulation of the paper set.
-const PAPER_RECORDED_PATHS: u32 = 200;
-/// Generated sessions per strategy in the fit check (the paper's 100).
-const CHECK_SESSIONS: u32 = 100;
-/// Sessions per strategy drawn in the fit figure.
-const FIT_PANEL_SESSIONS: usize = 4;
-
-/// The paper set could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum PaperSetError {
-    /// The simulation could not be planned.
-    #[error("cannot plan the simulation for the figures")]
-    Plan(#[from] PlanError),
-    /// The engine failed.
-    #[error("the simulation for the figures failed")]
-    Engine(#[from] EngineError),
-    /// Sessions could not be generated (or the replication failed).
-    #[error("cannot generate sessions for the fit figures")]
-    Sessions(#[from] SessionError),
-    /// The generated sessions could not be fitted.
-    #[error("cannot fit the generated sessions")]
-    Fit(#[from] FitError),
-    /// A table could not be written.
-    #[error(transparent)]
-    Write(#[from] WriteError),
-    /// A figure could not be drawn or saved.
-    #[error(transparent)]
-    Figure(#[from] FigureError),
-}
-
-impl PaperSetError {
-    /// Whether the error comes from what was asked for (a model or size the
-    /// engine cannot run, sessions that cannot be fitted) rather than from
-    /// the machine.
-    pub fn is_input(&self) -> bool {
-        match self {
-            Self::Plan(_) | Self::Sessions(_) | Self::Fit(_) => true,
-            Self::Engine(e) => matches!(e, EngineError::NoAdapter(_) | EngineError::Limits(_)),
-            Self::Write(_) | Self::Figure(_) => false,
-        }
-    }
-}
-
-/// Every figure of the paper set for `model`, into `dir`: the figures of a
-/// simulation of `paths` paths per strategy (its summary.json, moments.csv
-/// and strategies.md go under `simulate/`), then the fit check. Returns the
-/// figure files.
-///
-/// The fit check replicates the paper's experiment for its preset (with
-/// replication.json and .md under `replicate/`); for any other model it
-/// runs the same loop on the model itself: sessions generated from it and
-/// fitted back.
-pub fn paper_set(
-    dir: &Path,
-    model: &Model,
-    engine: &mut dyn Engine,
-    paths: u64,
-    seed: u64,
-) -> Result<Vec<PathBuf>, PaperSetError> {
-    let mut files = simulated(dir, model, engine, paths, seed)?;
-    if Model::preset("code-generation").is_ok_and(|p| p.spec == model.spec) {
-        files.extend(replicated(dir, model, engine, seed)?);
-    } else {
-        files.extend(refitted(dir, model, engine, seed)?);
-    }
-    Ok(files)
-}
-
-/// Simulates the default scenarios with recorded paths, writes the tables
-/// and draws the simulation's figures.
-fn simulated(
-    dir: &Path,
-    model: &Model,
-    engine: &mut dyn Engine,
-    paths: u64,
-    seed: u64,
-) -> Result<Vec<PathBuf>, PaperSetError> {
-    let scenarios = Scenario::defaults(model);
-    let opts = JobOptions {
-        paths,
-        seed,
-        record_paths: PAPER_RECORDED_PATHS,
-        ..Default::default()
-    };
-    let job = Job::new(&scenarios, &opts)?;
-    let run = Run::execute(engine, scenarios, job, &mut |_| {})?;
-    let report = Report::new(&run, &Default::default());
-    super::write_simulation(&dir.join("simulate"), &run, &report)?;
-    Ok(simulation(dir, &report, &run)?)
-}
-
-/// The paper's experiment on its preset: the comparison and the fit.
-fn replicated(
-    dir: &Path,
-    model: &Model,
-    engine: &mut dyn Engine,
-    seed: u64,
-) -> Result<Vec<PathBuf>, PaperSetError> {
-    let run =
-        crate::analysis::replication::replicate(model, engine, CHECK_SESSIONS, 10, seed, 200)?;
-    let rep = dir.join("replicate");
-    super::write_json(&rep.join("replication.json"), &run.replication)?;
-    let md = run.replication.markdown();
-    super::write_atomic(&rep.join("replication.md"), md.as_bytes())?;
-    let mut files = replication(dir, &run.replication)?;
-    files.extend(fit(dir, &run.sessions, &run.fit, FIT_PANEL_SESSIONS)?);
-    Ok(files)
-}
-
-/// Sessions generated from the model and fitted back (with its bounds).
-fn refitted(
-    dir: &Path,
-    model: &Model,
-    engine: &mut dyn Engine,
-    seed: u64,
-) -> Result<Vec<PathBuf>, PaperSetError> {
-    let iterations = model.steps.min(20);
-    let data = generate(model, engine, CHECK_SESSIONS, iterations, seed, 0.0)?;
-    let opts = FitOptions {
-        dt: model.dt,
-        bounds: Some(bounds(model)),
-        bootstrap: 100,
-        seed,
-        ..Default::default()
-    };
-    let fitted = crate::analysis::fit::fit(&data, &opts)?;
-    Ok(fit(dir, &data, &fitted, FIT_PANEL_SESSIONS)?)
 }

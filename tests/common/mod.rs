@@ -6,6 +6,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+mod lcg;
+
+pub use lcg::Lcg;
 use mosde::engine::gpu::GpuEngine;
 use mosde::engine::{Engine, Job, JobOptions, JobOutput, Scenario};
 use mosde::model::{Boundary, Diffusion, Model, ModelSpec, ObjectiveSpec, Policy, StrategySpec};
@@ -149,12 +152,13 @@ pub fn model_toml(
     format!("{}\n{policy}", spec.to_toml())
 }
 
-/// A deterministic pseudo-random number in [lo, hi) for building test models.
+/// A deterministic pseudo-random number in [lo, hi) for building test
+/// models; `seed` is the state of an [`Lcg`].
 pub fn pick(seed: &mut u64, lo: f64, hi: f64) -> f64 {
-    *seed = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    lo + (hi - lo) * ((*seed >> 11) as f64 / (1u64 << 53) as f64)
+    let mut g = Lcg(*seed);
+    let u = g.unit();
+    *seed = g.0;
+    lo + (hi - lo) * u
 }
 
 /// A random correlation matrix from a random factor B:

@@ -1,5 +1,6 @@
-//! CSV input with a header row, shared by the readers of session logs and
-//! point tables: the checks every header needs, and row errors in words.
+//! CSV tables with a header row, shared by the readers and writers of session
+//! logs and point tables: the checks every header needs, row errors in words,
+//! and the number format of every CSV the crate writes.
 
 /// A CSV reader positioned after a checked header, and the header.
 pub(crate) type Headed<'a> = (csv::Reader<&'a [u8]>, Vec<String>);
@@ -45,4 +46,37 @@ pub(crate) fn row_error(e: &csv::Error) -> (u64, String) {
         _ => e.to_string(),
     };
     (line, message)
+}
+
+/// Formats a float for CSV: shortest round-trip form; NaN as empty.
+pub fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else if v.is_nan() {
+        String::new()
+    } else {
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip_and_nan_is_empty() {
+        assert_eq!(num(0.1), "0.1");
+        assert_eq!(num(-2.0), "-2");
+        assert_eq!(num(f64::NAN), "");
+        assert_eq!(num(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn headers_must_be_named_once() {
+        assert!(open("", "x").unwrap_err().contains("empty"));
+        assert!(open("a,a\n1,2\n", "x").unwrap_err().contains("twice"));
+        assert!(open("a,,b\n", "x").unwrap_err().contains("column 2"));
+        let (_, h) = open(" a , b \n1,2\n", "x").unwrap();
+        assert_eq!(h, ["a", "b"]);
+    }
 }
