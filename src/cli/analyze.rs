@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use mosde::analysis::spectral;
 use mosde::report;
 
-use super::common::ModelArgs;
+use super::args::ModelArgs;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,7 +7,8 @@ use mosde::bench::{self, Workload};
 use mosde::engine::Engine;
 use mosde::report;
 
-use super::common::{EngineChoice, InputError, open, parse_count};
+use super::args::{EngineChoice, open, parse_count};
+use super::common::InputError;
 
 /// Flags of `bench`.
 #[derive(Debug, Args)]

@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::common::{EngineChoice, ModelArgs, default_run_dir, open, parse_count};
+use super::args::{EngineChoice, ModelArgs, open, parse_count};
+use super::common::default_run_dir;
 
 /// Flags of `figures`.
 #[derive(Debug, Args)]

@@ -8,7 +8,8 @@ use mosde::formats::sessions::{SessionError, Sessions};
 use mosde::model::Model;
 use mosde::report;
 
-use super::common::{InputError, parse_bounds};
+use super::args::parse_bounds;
+use super::common::InputError;
 
 /// Flags of `fit`.
 #[derive(Debug, Args)]

@@ -6,8 +6,7 @@ use clap::Args;
 use mosde::report;
 use mosde::workflow::{self, WorkflowError};
 
-use super::common::EngineChoice;
-use super::common::ModelArgs;
+use super::args::{EngineChoice, ModelArgs};
 
 /// Flags of `generate`.
 #[derive(Debug, Args)]
@@ -29,7 +28,7 @@ pub struct GenerateArgs {
     observation_noise: f64,
     /// Engine.
     #[arg(long, value_enum, default_value_t = EngineChoice::Cpu)]
-    engine: super::common::EngineChoice,
+    engine: EngineChoice,
     /// Output CSV.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -37,7 +36,7 @@ pub struct GenerateArgs {
 
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     let model = a.model.load()?;
-    let mut eng = super::common::open(a.engine, 0)?;
+    let mut eng = super::args::open(a.engine, 0)?;
     let s = workflow::generate(
         &model,
         eng.as_mut(),

@@ -5,6 +5,7 @@
 //! when one was demanded).
 
 mod analyze;
+mod args;
 mod bench;
 mod common;
 mod devices;

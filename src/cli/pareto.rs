@@ -8,7 +8,8 @@ use mosde::formats::points::{PointTable, PointsError};
 use mosde::pareto::{self, ParetoError, TableOptions};
 use mosde::report;
 
-use super::common::{default_run_dir, parse_bounds};
+use super::args::parse_bounds;
+use super::common::default_run_dir;
 
 /// Flags of `pareto`.
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use mosde::model::Model;
 use mosde::report;
 use mosde::workflow;
 
-use super::common::EngineChoice;
+use super::args::EngineChoice;
 use super::common::default_run_dir;
 
 /// Flags of `replicate`.
@@ -27,7 +27,7 @@ pub struct ReplicateArgs {
     bootstrap: usize,
     /// Engine that generates the sessions.
     #[arg(long, value_enum, default_value_t = EngineChoice::Cpu)]
-    engine: super::common::EngineChoice,
+    engine: EngineChoice,
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -38,7 +38,7 @@ pub struct ReplicateArgs {
 
 pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
     let model = Model::preset("code-generation")?;
-    let mut eng = super::common::open(a.engine, 0)?;
+    let mut eng = super::args::open(a.engine, 0)?;
     let run = workflow::replicate(
         &model,
         eng.as_mut(),

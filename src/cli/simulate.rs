@@ -5,15 +5,14 @@ use std::time::Instant;
 
 use clap::Args;
 use mosde::analysis::{Report, ReportOptions};
-use mosde::engine::{JobOptions, Run};
+use mosde::engine::{EngineInfo, Job, JobOptions, Run};
 use mosde::model::ModelError;
 use mosde::report;
+use mosde::shard::Shard;
 use mosde::simulation::{self, Simulation};
 
-use super::common::{
-    EngineArgs, InputError, ModelArgs, default_run_dir, flag_context, parse_count, parse_shard,
-    progress,
-};
+use super::args::{EngineArgs, ModelArgs, parse_count, parse_shard};
+use super::common::{InputError, default_run_dir, flag_context, progress};
 
 /// Flags of `simulate`.
 #[derive(Debug, Args)]
@@ -119,18 +118,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     }
     let mut eng = a.engine.open()?;
     if !a.quiet {
-        let info = eng.info();
-        let part = match shard.is_whole() {
-            true => String::new(),
-            false => format!(" (shard {shard}: {} paths)", job.total_paths()),
-        };
         eprintln!(
-            "engine: {} on {}; {} strategies x {} paths x {} steps{part}",
-            info.kind,
-            info.adapter,
-            scenarios.len(),
-            a.paths,
-            job.steps()
+            "{}",
+            banner(&eng.info(), shard, &job, scenarios.len(), a.paths)
         );
     }
     let bar = progress(job.total_paths(), "paths", a.quiet);
@@ -169,6 +159,20 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// What is about to run, for stderr.
+fn banner(info: &EngineInfo, shard: Shard, job: &Job, strategies: usize, paths: u64) -> String {
+    let part = match shard.is_whole() {
+        true => String::new(),
+        false => format!(" (shard {shard}: {} paths)", job.total_paths()),
+    };
+    format!(
+        "engine: {} on {}; {strategies} strategies x {paths} paths x {} steps{part}",
+        info.kind,
+        info.adapter,
+        job.steps()
+    )
 }
 
 /// An unknown strategy came from `--strategy`; option errors from their flags.

@@ -7,7 +7,8 @@ use mosde::sweep::Sweep;
 use mosde::sweep::sensitivity::Analysis;
 use mosde::sweep::store::{self, Event, SweepRun};
 
-use super::common::{EngineArgs, default_run_dir, parse_shard, progress};
+use super::args::{EngineArgs, parse_shard};
+use super::common::{default_run_dir, progress};
 
 /// Flags shared by `sweep` and `sensitivity`.
 #[derive(Debug, Args)]
