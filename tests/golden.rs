@@ -9,14 +9,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use sha2::{Digest, Sha256};
 
-fn mosde() -> Command {
-    let mut c = Command::cargo_bin("mosde").unwrap();
-    c.env("XDG_RUNTIME_DIR", std::env::temp_dir());
-    c
-}
+use crate::common::{Lcg, mosde};
 
 const SWEEP_SPEC: &str = r#"
 model = "code-generation"
@@ -96,7 +91,7 @@ fn run(args: &[&str], root: &Path) {
 
 /// A deterministic table of points for `pareto`.
 fn points_csv() -> String {
-    let mut lcg = crate::common::Lcg(12345);
+    let mut lcg = Lcg(12345);
     let mut next = || lcg.unit();
     let mut t = String::from("cost,quality,speed\n");
     for _ in 0..400 {
