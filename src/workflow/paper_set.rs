@@ -20,12 +20,12 @@ const CHECK_SESSIONS: u32 = 100;
 const FIT_PANEL_SESSIONS: usize = 4;
 
 /// Every figure of the paper set for `model`, into `dir`: the figures of a
-/// simulation of `paths` paths per strategy (its summary.json, moments.csv
-/// and strategies.md go under `simulate/`), then the fit check. Returns the
+/// simulation of `paths` paths per strategy (its files, as `simulate`
+/// writes them, go under `simulate/`), then the fit check. Returns the
 /// figure files.
 ///
 /// The fit check replicates the paper's experiment for its preset (with
-/// replication.json and .md under `replicate/`); for any other model it
+/// the replication's files under `replicate/`); for any other model it
 /// runs the same loop on the model itself: sessions generated from it and
 /// fitted back.
 pub fn paper_set(
@@ -75,10 +75,7 @@ fn replicated(
     seed: u64,
 ) -> Result<Vec<PathBuf>, WorkflowError> {
     let run = replicate(model, engine, CHECK_SESSIONS, 10, seed, 200)?;
-    let rep = dir.join("replicate");
-    report::write_json(&rep.join("replication.json"), &run.replication)?;
-    let md = run.replication.markdown();
-    report::write_atomic(&rep.join("replication.md"), md.as_bytes())?;
+    run.write(&dir.join("replicate"))?;
     let mut files = replicate::figures(dir, &run.replication)?;
     files.extend(plots::fit(
         dir,
