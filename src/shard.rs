@@ -95,7 +95,7 @@ pub enum ShardError {
     },
     /// Directories that do not all hold shards of one kind of run.
     #[error(
-        "each directory must hold one shard of the same kind of run (partials.json from `simulate --shard`, or sweep-state.json from `sweep`/`sensitivity --shard`); got {simulate} simulate and {sweep} sweep shards among {dirs} directories"
+        "each directory must hold one shard of the same kind of run (partials.json from a simulate shard, or sweep-state.json from a sweep or sensitivity shard); got {simulate} simulate and {sweep} sweep shards among {dirs} directories"
     )]
     Mixed {
         /// Simulate shards among them.

@@ -195,7 +195,7 @@ pub fn open(
             // moments are recorded often, so auto keeps to the CPU engine.
             Ok(g) if g.context().info.device_type == wgpu::DeviceType::Cpu => {
                 let note = format!(
-                    "only a software GPU adapter was found ({}); using the CPU engine (--engine gpu uses the adapter)",
+                    "only a software GPU adapter was found ({}); using the CPU engine (ask for the GPU engine to use the adapter)",
                     g.context().info.name
                 );
                 Ok((Box::new(cpu::CpuEngine::new(threads)?), Some(note)))
