@@ -104,7 +104,7 @@ pub fn write_simulation(
         .collect()
 }
 
-/// `moments.csv`: strategy, step, t, mean_<objective>…, sd_<objective>…
+/// `moments.csv`: `strategy, step, t, mean_<objective>…, sd_<objective>…`
 pub fn moments_csv(reduction: &Reduction) -> Vec<u8> {
     let report = &reduction.report;
     let mut out = Vec::new();
@@ -127,7 +127,7 @@ pub fn moments_csv(reduction: &Reduction) -> Vec<u8> {
     out
 }
 
-/// `paths.csv`: strategy, path, step, <objective>… for every recorded path.
+/// `paths.csv`: `strategy, path, step, <objective>…` for every recorded path.
 pub fn paths_csv(run: &Run) -> Vec<u8> {
     let n = run.job.objectives();
     let steps = run.job.steps() as usize;
@@ -147,7 +147,7 @@ pub fn paths_csv(run: &Run) -> Vec<u8> {
     out
 }
 
-/// `pareto_front.csv`: strategy, <objective>… for every point of the pooled
+/// `pareto_front.csv`: `strategy, <objective>…` for every point of the pooled
 /// non-dominated front of the terminal states.
 pub fn pareto_front_csv(reduction: &Reduction) -> Vec<u8> {
     let report = &reduction.report;

@@ -1,6 +1,6 @@
 //! Figure sets assembled from the outputs of each command (the data side of
-//! `--plot`; the drawing is in `figures`), and the whole paper set of
-//! `mosde figures` ([`paper_set`]).
+//! `--plot`; the drawing is in `figures`). The whole paper set of
+//! `mosde figures` is drawn by [`crate::workflow::paper_set()`] through these.
 
 use std::path::{Path, PathBuf};
 
