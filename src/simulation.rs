@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Mode, Report, ReportOptions, spectral};
+use crate::analysis::{Mode, Reduction, Report, ReportOptions, spectral};
 use crate::engine::{Engine, EngineInfo, Job, JobOptions, JobOutput, Run, Scenario};
 use crate::error::Error;
 use crate::model::{Model, ModelSpec, Policy};
@@ -206,12 +206,15 @@ pub fn write_outputs(
     run: &Run,
     plot: bool,
 ) -> Result<Written, Error> {
-    let report = simulation.report(run);
-    let mut files = report::write_simulation(dir, run, &report)?;
+    let reduction = Reduction::new(run, &simulation.report);
+    let mut files = report::write_simulation(dir, run, &reduction)?;
     if plot {
-        files.extend(plots::simulation(dir, &report, run)?);
+        files.extend(plots::simulation(dir, &reduction, run)?);
     }
-    Ok(Written { report, files })
+    Ok(Written {
+        report: reduction.report,
+        files,
+    })
 }
 
 /// Reads `simulate` shards from `dirs` and combines them into the run a

@@ -139,10 +139,10 @@ fn results_do_not_depend_on_chunking() {
             e = e.with_chunk(c);
         }
         let out = e.run(&job, &mut |_| {}).unwrap();
-        let report = crate::common::report(&scenarios, &job, &out, e.info());
+        let reduction = crate::common::reduction(&scenarios, &job, &out, e.info());
         outputs.push((
-            mosde::report::json_bytes(&report),
-            mosde::report::moments_csv(&report),
+            mosde::report::json_bytes(&reduction.report),
+            mosde::report::moments_csv(&reduction),
             out,
         ));
     }

@@ -19,9 +19,9 @@ fn bytes(threads: usize, chunk: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
     .unwrap();
     let mut e = CpuEngine::new(threads).unwrap().with_chunk(chunk);
     let out = e.run(&job, &mut |_| {}).unwrap();
-    let r = crate::common::report(&scenarios, &job, &out, e.info());
+    let r = crate::common::reduction(&scenarios, &job, &out, e.info());
     (
-        mosde::report::json_bytes(&r),
+        mosde::report::json_bytes(&r.report),
         mosde::report::moments_csv(&r),
     )
 }

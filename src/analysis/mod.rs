@@ -120,7 +120,7 @@ impl StrategySummary {
     }
 }
 
-/// A whole simulation report (`summary.json`) plus the moment series.
+/// A whole simulation report: the schema of `summary.json`, nothing else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Model name.
@@ -151,11 +151,19 @@ pub struct Report {
     pub pareto_reference: Vec<f64>,
     /// One entry per strategy or policy.
     pub strategies: Vec<StrategySummary>,
-    /// Moments per record and strategy (written to moments.csv, not JSON).
-    #[serde(skip)]
+}
+
+/// A run reduced: the [`Report`] and the series written beside
+/// `summary.json`, computed together because they share the moments and the
+/// pooled front.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reduction {
+    /// What `summary.json` holds.
+    pub report: Report,
+    /// Moments per strategy and record (`moments.csv`).
     pub moments: Vec<Vec<RecordMoments>>,
-    /// The pooled front as `(strategy index, terminal state)` (pareto_front.csv).
-    #[serde(skip)]
+    /// The pooled front as `(strategy index, terminal state)`
+    /// (`pareto_front.csv`).
     pub pooled_front: Vec<(usize, Vec<f64>)>,
 }
 
@@ -190,8 +198,16 @@ impl ReportOptions {
 }
 
 impl Report {
-    /// Reduces a run's output.
+    /// Reduces a run's output to `summary.json`'s schema (see
+    /// [`Reduction::new`] for the series as well).
     pub fn new(run: &Run, opts: &ReportOptions) -> Report {
+        Reduction::new(run, opts).report
+    }
+}
+
+impl Reduction {
+    /// Reduces a run's output.
+    pub fn new(run: &Run, opts: &ReportOptions) -> Reduction {
         Self::from_sets(
             &run.scenarios,
             &run.job,
@@ -211,7 +227,7 @@ impl Report {
         outputs: &[SetOutput],
         engine: &EngineInfo,
         opts: &ReportOptions,
-    ) -> Report {
+    ) -> Reduction {
         let base = &scenarios[0].model;
         let dt = job.dt(first);
         let n = base.n();
@@ -235,7 +251,7 @@ impl Report {
         }
         let paths = job.paths(first);
         let sample = job.kept_paths(first);
-        Report {
+        let report = Report {
             model: base.name.clone(),
             objectives: base.objective_names(),
             paths,
@@ -251,6 +267,9 @@ impl Report {
                 .clone()
                 .unwrap_or_else(|| norm.lower.clone()),
             strategies,
+        };
+        Reduction {
+            report,
             moments: all_moments,
             pooled_front: pooled.front,
         }
@@ -350,4 +369,43 @@ fn summarize(
         occupancy,
     };
     (summary, records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::cpu::CpuEngine;
+    use crate::engine::{JobOptions, Run};
+    use crate::model::Model;
+
+    fn run() -> Run {
+        let model = Model::preset("code-generation").unwrap();
+        let scenarios = Scenario::defaults(&model);
+        let opts = JobOptions {
+            paths: 512,
+            steps: Some(40),
+            ..Default::default()
+        };
+        let job = Job::new(&scenarios, &opts).unwrap();
+        let mut cpu = CpuEngine::new(1).unwrap();
+        Run::execute(&mut cpu, scenarios, job, &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn the_reduction_holds_the_report_and_its_series() {
+        let run = run();
+        let opts = ReportOptions::default();
+        let r = Reduction::new(&run, &opts);
+        assert_eq!(r.report, Report::new(&run, &opts));
+        assert_eq!(r.moments.len(), r.report.strategies.len());
+        assert!(
+            r.moments
+                .iter()
+                .all(|m| m.len() == run.job.records() as usize)
+        );
+        assert_eq!(r.pooled_front.len(), r.report.pooled_front_size);
+        assert!(r.pooled_front.iter().all(|(k, x)| {
+            *k < r.report.strategies.len() && x.len() == r.report.objectives.len()
+        }));
+    }
 }

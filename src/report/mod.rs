@@ -11,8 +11,8 @@ use serde::Serialize;
 pub mod figures;
 pub mod plots;
 
-use crate::analysis::Report;
 use crate::analysis::Spectrum;
+use crate::analysis::{Reduction, Report};
 use crate::engine::gpu::AdapterReport;
 use crate::engine::{EngineInfo, Run};
 pub use crate::formats::table::num;
@@ -75,23 +75,24 @@ fn csv_line(out: &mut Vec<u8>, cells: &[String]) {
     out.extend(w.into_inner().expect("writing to memory cannot fail"));
 }
 
-/// Writes the files of a whole simulation run into `dir` and returns their
-/// paths: summary.json, moments.csv, pareto_front.csv, strategies.md and,
-/// when trajectories were recorded, paths.csv. `simulate`, `merge` and
-/// `figures` all write through here.
+/// Writes the files of a whole simulation run, reduced to `reduction`, into
+/// `dir` and returns their paths: summary.json, moments.csv,
+/// pareto_front.csv, strategies.md and, when trajectories were recorded,
+/// paths.csv. `simulate`, `merge` and `figures` all write through here.
 pub fn write_simulation(
     dir: &Path,
     run: &Run,
-    report: &Report,
+    reduction: &Reduction,
 ) -> Result<Vec<PathBuf>, WriteError> {
+    let report = &reduction.report;
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.json", json_bytes(report)),
-        ("moments.csv", moments_csv(report)),
+        ("moments.csv", moments_csv(reduction)),
     ];
     if run.job.records_paths() {
         files.push(("paths.csv", paths_csv(run)));
     }
-    files.push(("pareto_front.csv", pareto_front_csv(report)));
+    files.push(("pareto_front.csv", pareto_front_csv(reduction)));
     files.push(("strategies.md", strategies_md(report).into_bytes()));
     files
         .into_iter()
@@ -103,14 +104,15 @@ pub fn write_simulation(
         .collect()
 }
 
-/// `moments.csv`: strategy, step, t, mean_<objective>…, sd_<objective>…
-pub fn moments_csv(report: &Report) -> Vec<u8> {
+/// `moments.csv`: `strategy, step, t, mean_<objective>…, sd_<objective>…`
+pub fn moments_csv(reduction: &Reduction) -> Vec<u8> {
+    let report = &reduction.report;
     let mut out = Vec::new();
     let mut head = vec!["strategy".to_string(), "step".into(), "t".into()];
     head.extend(report.objectives.iter().map(|o| format!("mean_{o}")));
     head.extend(report.objectives.iter().map(|o| format!("sd_{o}")));
     csv_line(&mut out, &head);
-    for (s, series) in report.strategies.iter().zip(&report.moments) {
+    for (s, series) in report.strategies.iter().zip(&reduction.moments) {
         for r in series {
             let mut row = vec![
                 s.name.clone(),
@@ -125,7 +127,7 @@ pub fn moments_csv(report: &Report) -> Vec<u8> {
     out
 }
 
-/// `paths.csv`: strategy, path, step, <objective>… for every recorded path.
+/// `paths.csv`: `strategy, path, step, <objective>…` for every recorded path.
 pub fn paths_csv(run: &Run) -> Vec<u8> {
     let n = run.job.objectives();
     let steps = run.job.steps() as usize;
@@ -145,14 +147,15 @@ pub fn paths_csv(run: &Run) -> Vec<u8> {
     out
 }
 
-/// `pareto_front.csv`: strategy, <objective>… for every point of the pooled
+/// `pareto_front.csv`: `strategy, <objective>…` for every point of the pooled
 /// non-dominated front of the terminal states.
-pub fn pareto_front_csv(report: &Report) -> Vec<u8> {
+pub fn pareto_front_csv(reduction: &Reduction) -> Vec<u8> {
+    let report = &reduction.report;
     let mut out = Vec::new();
     let mut head = vec!["strategy".to_string()];
     head.extend(report.objectives.iter().cloned());
     csv_line(&mut out, &head);
-    for (k, x) in &report.pooled_front {
+    for (k, x) in &reduction.pooled_front {
         let mut row = vec![report.strategies[*k].name.clone()];
         row.extend(x.iter().map(|v| num(*v)));
         csv_line(&mut out, &row);

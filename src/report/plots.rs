@@ -1,6 +1,6 @@
 //! Figure sets assembled from the outputs of each command (the data side of
-//! `--plot`; the drawing is in `figures`), and the whole paper set of
-//! `mosde figures` ([`paper_set`]).
+//! `--plot`; the drawing is in `figures`). The whole paper set of
+//! `mosde figures` is drawn by [`crate::workflow::paper_set()`] through these.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +10,7 @@ use super::figures::{
     TrajectorySeries, save,
 };
 use crate::analysis::moments::{RecordMoments, quantile_sorted};
-use crate::analysis::{Report, terminal_rows};
+use crate::analysis::{Reduction, Report, terminal_rows};
 use crate::engine::{JobOutput, Run, Scenario};
 use crate::fit::{FitReport, StrategyFit};
 use crate::formats::sessions::{Session, Sessions};
@@ -94,10 +94,11 @@ fn normal_band(moments: &[RecordMoments], z: f64, b: &[(f64, f64)]) -> Vec<Vec<f
 /// strategy has enough of them, else mean ± 1.645 sd.
 fn trajectories(
     dir: &Path,
-    report: &Report,
+    reduction: &Reduction,
     scenarios: &[Scenario],
     recorded: &Recorded,
 ) -> Result<Vec<PathBuf>, FigureError> {
+    let report = &reduction.report;
     let model = &scenarios[0].model;
     let b = model.bounds();
     let empirical = recorded.iter().all(|r| r.len() >= BAND_PATHS);
@@ -105,7 +106,7 @@ fn trajectories(
         .iter()
         .enumerate()
         .map(|(k, sc)| {
-            let moments = &report.moments[k];
+            let moments = &reduction.moments[k];
             let (lo, hi) = if empirical {
                 let q = |p| quantile_band(moments, &recorded[k], p);
                 (q(0.05), q(0.95))
@@ -266,11 +267,16 @@ fn increment_correlation(
 /// Every figure of a simulation: trajectories, phase portraits, first
 /// passage, Pareto fronts, eigenvalues, interference and increment
 /// correlation heatmaps.
-pub fn simulation(dir: &Path, report: &Report, run: &Run) -> Result<Vec<PathBuf>, FigureError> {
+pub fn simulation(
+    dir: &Path,
+    reduction: &Reduction,
+    run: &Run,
+) -> Result<Vec<PathBuf>, FigureError> {
+    let report = &reduction.report;
     let (scenarios, job, output) = (&run.scenarios[..], &run.job, &run.output);
     let model = &scenarios[0].model;
     let paths = recorded(output, job.steps() as usize, model.n());
-    let mut files = trajectories(dir, report, scenarios, &paths)?;
+    let mut files = trajectories(dir, reduction, scenarios, &paths)?;
     files.extend(phase_portraits(dir, report, scenarios, &paths)?);
     files.extend(first_passage(dir, report, scenarios)?);
     files.extend(pareto_fronts(dir, report, scenarios, output)?);

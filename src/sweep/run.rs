@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use crate::analysis::{Report, ReportOptions};
+use crate::analysis::{Reduction, Report, ReportOptions};
 use crate::engine::{Engine, Job, JobOptions, Scenario};
 use crate::model::{Model, ModelError, Policy};
 
@@ -125,14 +125,15 @@ impl Sweep {
             let metrics: Vec<(usize, Vec<f64>)> = owners
                 .par_iter()
                 .map(|&(row, first)| {
-                    let report = Report::from_sets(
+                    let report = Reduction::from_sets(
                         &scenarios[first..first + s],
                         &job,
                         first,
                         &out.sets[first..first + s],
                         &info,
                         &ReportOptions::default(),
-                    );
+                    )
+                    .report;
                     (row, self.metric_values(&report))
                 })
                 .collect();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::replicate::{self, replicate};
 use super::{WorkflowError, generate};
-use crate::analysis::Report;
+use crate::analysis::Reduction;
 use crate::engine::{Engine, Job, JobOptions, Run, Scenario};
 use crate::fit::{self, FitOptions};
 use crate::model::Model;
@@ -62,9 +62,9 @@ fn simulated(
     };
     let job = Job::new(&scenarios, &opts)?;
     let run = Run::execute(engine, scenarios, job, &mut |_| {})?;
-    let report = Report::new(&run, &Default::default());
-    report::write_simulation(&dir.join("simulate"), &run, &report)?;
-    Ok(plots::simulation(dir, &report, &run)?)
+    let reduction = Reduction::new(&run, &Default::default());
+    report::write_simulation(&dir.join("simulate"), &run, &reduction)?;
+    Ok(plots::simulation(dir, &reduction, &run)?)
 }
 
 /// The paper's experiment on its preset: the comparison and the fit.

@@ -237,6 +237,22 @@ pub fn run(
     (scenarios, job, out)
 }
 
+/// The reduction of one engine run (default report options).
+pub fn reduction(
+    scenarios: &[Scenario],
+    job: &Job,
+    output: &JobOutput,
+    engine: mosde::engine::EngineInfo,
+) -> mosde::analysis::Reduction {
+    let run = mosde::engine::Run {
+        scenarios: scenarios.to_vec(),
+        job: job.clone(),
+        output: output.clone(),
+        engine,
+    };
+    mosde::analysis::Reduction::new(&run, &Default::default())
+}
+
 /// The report of one engine run (default report options).
 pub fn report(
     scenarios: &[Scenario],
@@ -244,11 +260,5 @@ pub fn report(
     output: &JobOutput,
     engine: mosde::engine::EngineInfo,
 ) -> mosde::analysis::Report {
-    let run = mosde::engine::Run {
-        scenarios: scenarios.to_vec(),
-        job: job.clone(),
-        output: output.clone(),
-        engine,
-    };
-    mosde::analysis::Report::new(&run, &Default::default())
+    reduction(scenarios, job, output, engine).report
 }
