@@ -8,7 +8,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mosde::analysis::Report;
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::gpu::GpuEngine;
-use mosde::engine::{Engine, Job, JobOptions, Scenario};
+use mosde::engine::{Engine, Job, JobOptions, SaveAt, Scenario};
 use mosde::model::{Model, Policy};
 
 #[path = "../tests/common/lcg.rs"]
@@ -20,9 +20,11 @@ fn job(preset: &str, paths: u64) -> (Vec<Scenario>, Job) {
     let job = Job::new(
         &scenarios,
         &JobOptions {
-            paths,
-            keep_terminal: 0,
-            ..Default::default()
+            save: SaveAt {
+                keep_terminal: 0,
+                ..Default::default()
+            },
+            ..JobOptions::paths(paths)
         },
     )
     .unwrap();

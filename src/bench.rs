@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::engine::{Engine, Job, JobOptions, Scenario};
+use crate::engine::{Engine, Integration, Job, JobOptions, SaveAt, Scenario};
 use crate::error::Error;
 use crate::model::{Model, Policy};
 
@@ -50,20 +50,21 @@ pub struct Measurement {
 pub fn measure(engine: &mut dyn Engine, workload: &Workload) -> Result<Measurement, Error> {
     let m = Model::preset(&workload.preset)?;
     let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
-    let opts = JobOptions {
-        paths: workload.paths,
-        steps: Some(workload.steps),
-        record_every: workload.record_every,
+    let mut opts = JobOptions {
+        integration: Integration {
+            paths: workload.paths,
+            steps: Some(workload.steps),
+            ..Default::default()
+        },
+        save: SaveAt {
+            record_every: workload.record_every,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let job = Job::new(&scenarios, &opts)?;
-    let warm = Job::new(
-        &scenarios,
-        &JobOptions {
-            paths: 4096,
-            ..opts.clone()
-        },
-    )?;
+    opts.integration.paths = 4096;
+    let warm = Job::new(&scenarios, &opts)?;
     engine.run(&warm, &mut |_| {})?;
     let mut best = f64::INFINITY;
     for _ in 0..workload.repeat.max(1) {

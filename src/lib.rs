@@ -17,7 +17,7 @@
 //! use mosde::simulation::Simulation;
 //!
 //! let model = Model::preset("code-generation")?;
-//! let sim = Simulation::new(model, &[], JobOptions { paths: 4096, ..Default::default() });
+//! let sim = Simulation::new(model, &[], JobOptions::paths(4096));
 //! let mut cpu = CpuEngine::new(0)?;
 //! let run = sim.run(&mut cpu, Shard::WHOLE, &mut |_| {})?;
 //! let report = sim.report(&run);

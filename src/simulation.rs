@@ -7,10 +7,8 @@
 //! use mosde::shard::Shard;
 //! use mosde::simulation::Simulation;
 //!
-//! let sim = Simulation::new(Model::preset("code-generation")?, &[], JobOptions {
-//!     paths: 2048,
-//!     ..Default::default()
-//! });
+//! let model = Model::preset("code-generation")?;
+//! let sim = Simulation::new(model, &[], JobOptions::paths(2048));
 //! let mut cpu = CpuEngine::new(1)?;
 //! let run = sim.run(&mut cpu, Shard::WHOLE, &mut |_| {})?;
 //! let report = sim.report(&run);
@@ -40,7 +38,7 @@ pub struct Simulation {
     /// Strategies to run under a fixed policy, by name; empty means every
     /// strategy plus the model's own switching policy, if it has one.
     pub strategies: Vec<String>,
-    /// Paths, steps, seed, what to record.
+    /// How to integrate, what to save, and the first-passage event.
     pub options: JobOptions,
     /// Report-only choices (the hypervolume reference).
     pub report: ReportOptions,
@@ -116,7 +114,7 @@ impl Simulation {
     /// Warnings about the model worth showing before a run: strategies that
     /// are unstable at this time step.
     pub fn warnings(&self) -> Vec<String> {
-        let dt = self.options.dt.unwrap_or(self.model.dt);
+        let dt = self.options.integration.dt.unwrap_or(self.model.dt);
         spectral::analyze(&self.model, dt)
             .into_iter()
             .filter(|s| s.mode == Mode::Unstable || !s.discrete_stable)
@@ -164,7 +162,7 @@ impl Simulation {
         Manifest {
             sizes: serde_json::json!({
                 "strategies": run.scenarios.len(),
-                "paths": self.options.paths,
+                "paths": self.options.integration.paths,
                 "paths_in_this_run": job.total_paths(),
                 "shard": (!shard.is_whole()).then_some([shard.index, shard.count]),
                 "steps": job.steps(),
@@ -172,7 +170,7 @@ impl Simulation {
                 "records": job.records(),
                 "block_paths": job.block_paths(),
             }),
-            ..Manifest::new(&self.model.spec, self.options.seed, &run.engine)
+            ..Manifest::new(&self.model.spec, self.options.integration.seed, &run.engine)
         }
     }
 
@@ -279,10 +277,14 @@ impl Merged {
             adapter: format!("merged from {} shards", self.shards),
             sizes: serde_json::json!({
                 "strategies": self.run.scenarios.len(),
-                "paths": sim.options.paths,
+                "paths": sim.options.integration.paths,
                 "shards": self.shards,
             }),
-            ..Manifest::new(&sim.model.spec, sim.options.seed, &self.run.engine)
+            ..Manifest::new(
+                &sim.model.spec,
+                sim.options.integration.seed,
+                &self.run.engine,
+            )
         }
     }
 }

@@ -322,9 +322,8 @@ fn first_passage(engine: &mut dyn Engine) {
         Policy::Fixed { strategy: 0 },
     )];
     let opts = mosde::engine::JobOptions {
-        paths: 1000,
-        tolerance: 0.03,
-        ..Default::default()
+        passage: mosde::engine::Passage { tolerance: 0.03 },
+        ..mosde::engine::JobOptions::paths(1000)
     };
     let job = mosde::engine::Job::new(&scenarios, &opts).unwrap();
     let out = engine.run(&job, &mut |_| {}).unwrap();

@@ -3,7 +3,7 @@
 
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::gpu::GpuEngine;
-use mosde::engine::{Engine, Job, JobOptions, Scenario};
+use mosde::engine::{Engine, Integration, Job, JobOptions, SaveAt, Scenario};
 use mosde::model::{Model, Policy};
 use mosde::rng::{key, normals4, philox4x32_10};
 
@@ -126,10 +126,12 @@ fn results_do_not_depend_on_chunking() {
     let m = Model::preset("code-generation").unwrap();
     let scenarios = Scenario::defaults(&m);
     let opts = JobOptions {
-        paths: 3000,
-        record_paths: 3,
-        keep_terminal: 1000,
-        ..Default::default()
+        save: SaveAt {
+            record_paths: 3,
+            keep_terminal: 1000,
+            ..Default::default()
+        },
+        ..JobOptions::paths(3000)
     };
     let job = Job::new(&scenarios, &opts).unwrap();
     let mut outputs = Vec::new();
@@ -168,9 +170,15 @@ fn an_impossible_size_fails_before_any_work() {
     let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
     // Recording 2^20 paths × 200001 steps × 3 objectives cannot fit a buffer.
     let opts = JobOptions {
-        paths: 1 << 20,
-        steps: Some(200_000),
-        record_paths: 1 << 20,
+        integration: Integration {
+            paths: 1 << 20,
+            steps: Some(200_000),
+            ..Default::default()
+        },
+        save: SaveAt {
+            record_paths: 1 << 20,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let job = Job::new(&scenarios, &opts).unwrap();

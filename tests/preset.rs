@@ -3,7 +3,7 @@
 
 use mosde::analysis::{Mode, spectral};
 use mosde::engine::cpu::CpuEngine;
-use mosde::engine::{Engine, Job, JobOptions, Scenario};
+use mosde::engine::{Engine, Integration, Job, JobOptions, Scenario};
 use mosde::model::Model;
 use mosde::workflow::paper;
 
@@ -78,8 +78,11 @@ fn long_run_means_match_the_paper_equilibria() {
     let job = Job::new(
         &scenarios,
         &JobOptions {
-            paths: 20_000,
-            seed: 1,
+            integration: Integration {
+                paths: 20_000,
+                seed: 1,
+                ..Default::default()
+            },
             ..Default::default()
         },
     )

@@ -2,7 +2,7 @@
 //! shards merged give the bytes of one run.
 
 use mosde::engine::cpu::CpuEngine;
-use mosde::engine::{Engine, Job, JobOptions, JobOutput, Scenario};
+use mosde::engine::{Engine, Integration, Job, JobOptions, JobOutput, SaveAt, Scenario};
 use mosde::model::Model;
 
 fn bytes(threads: usize, chunk: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
@@ -11,8 +11,11 @@ fn bytes(threads: usize, chunk: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
     let job = Job::new(
         &scenarios,
         &JobOptions {
-            paths: 5000,
-            seed,
+            integration: Integration {
+                paths: 5000,
+                seed,
+                ..Default::default()
+            },
             ..Default::default()
         },
     )
@@ -51,10 +54,12 @@ fn shards_merge_into_the_bytes_of_one_run() {
     let m = Model::preset("code-generation").unwrap();
     let scenarios = Scenario::defaults(&m);
     let opts = JobOptions {
-        paths: 9000,
-        keep_terminal: 3000,
-        record_paths: 2,
-        ..Default::default()
+        save: SaveAt {
+            keep_terminal: 3000,
+            record_paths: 2,
+            ..Default::default()
+        },
+        ..JobOptions::paths(9000)
     };
     let job = Job::new(&scenarios, &opts).unwrap();
     let mut e = CpuEngine::new(2).unwrap();

@@ -381,11 +381,8 @@ mod tests {
     fn run() -> Run {
         let model = Model::preset("code-generation").unwrap();
         let scenarios = Scenario::defaults(&model);
-        let opts = JobOptions {
-            paths: 512,
-            steps: Some(40),
-            ..Default::default()
-        };
+        let mut opts = JobOptions::paths(512);
+        opts.integration.steps = Some(40);
         let job = Job::new(&scenarios, &opts).unwrap();
         let mut cpu = CpuEngine::new(1).unwrap();
         Run::execute(&mut cpu, scenarios, job, &mut |_| {}).unwrap()

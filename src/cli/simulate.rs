@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use clap::Args;
 use mosde::analysis::{Report, ReportOptions};
-use mosde::engine::{EngineInfo, Job, JobOptions, Run};
+use mosde::engine::{EngineInfo, Integration, Job, JobOptions, Passage, Run, SaveAt};
 use mosde::model::ModelError;
 use mosde::report;
 use mosde::shard::Shard;
@@ -81,19 +81,25 @@ const PLOT_PATHS: u32 = 200;
 impl SimulateArgs {
     fn simulation(&self) -> anyhow::Result<Simulation> {
         let options = JobOptions {
-            paths: self.paths,
-            steps: self.steps,
-            dt: self.dt,
-            seed: self.seed,
-            record_every: self.record_every,
-            record_paths: if self.plot && self.record_paths == 0 {
-                PLOT_PATHS
-            } else {
-                self.record_paths
+            integration: Integration {
+                paths: self.paths,
+                steps: self.steps,
+                dt: self.dt,
+                seed: self.seed,
+                ..Default::default()
             },
-            tolerance: self.tolerance,
-            keep_terminal: self.pareto_sample,
-            ..Default::default()
+            save: SaveAt {
+                record_every: self.record_every,
+                record_paths: if self.plot && self.record_paths == 0 {
+                    PLOT_PATHS
+                } else {
+                    self.record_paths
+                },
+                keep_terminal: self.pareto_sample,
+            },
+            passage: Passage {
+                tolerance: self.tolerance,
+            },
         };
         let mut sim = Simulation::new(self.model.load()?, &self.strategies, options);
         sim.report = ReportOptions {

@@ -14,7 +14,7 @@ pub mod plan;
 use serde::{Deserialize, Serialize};
 
 pub use partials::{DEAD, PartialLayout, TreeFold};
-pub use plan::{Job, JobOptions, PlanError, Scenario};
+pub use plan::{Integration, Job, JobOptions, Passage, PlanError, SaveAt, Scenario};
 
 /// Which engine ran, for manifests and messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

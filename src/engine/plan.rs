@@ -21,7 +21,8 @@ use crate::shard::Shard;
 #[non_exhaustive]
 pub enum PlanError {
     /// An option outside what the engines accept; `field` is the option's
-    /// name in [`JobOptions`].
+    /// name in its part of [`JobOptions`] ([`Integration`], [`SaveAt`] or
+    /// [`Passage`]).
     #[error("{field} = {value}: {why}")]
     Option {
         /// The option.
@@ -112,9 +113,37 @@ impl Scenario {
     }
 }
 
-/// Settings shared by every set of a job.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Settings shared by every set of a job, split the way diffrax splits a
+/// solve: how to integrate ([`Integration`]), what to save ([`SaveAt`]) and
+/// the event to watch for ([`Passage`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JobOptions {
+    /// How to integrate: paths, steps, time step, seed, noise sharing.
+    pub integration: Integration,
+    /// What to save: moment records, trajectories, terminal states.
+    pub save: SaveAt,
+    /// The first-passage event.
+    pub passage: Passage,
+}
+
+impl JobOptions {
+    /// The defaults with `paths` paths per set, since most callers set only
+    /// that.
+    pub fn paths(paths: u64) -> JobOptions {
+        JobOptions {
+            integration: Integration {
+                paths,
+                ..Integration::default()
+            },
+            ..JobOptions::default()
+        }
+    }
+}
+
+/// Integration settings: how many paths, how many steps of which size, and
+/// the noise they see.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Integration {
     /// Paths per set.
     pub paths: u64,
     /// Steps (defaults to the first model's).
@@ -123,32 +152,119 @@ pub struct JobOptions {
     pub dt: Option<f64>,
     /// Seed.
     pub seed: u64,
+    /// Use the same noise for every set (common random numbers) instead of
+    /// one stream per set.
+    pub common_noise: bool,
+}
+
+impl Default for Integration {
+    fn default() -> Self {
+        Integration {
+            paths: 100_000,
+            steps: None,
+            dt: None,
+            seed: 0,
+            common_noise: false,
+        }
+    }
+}
+
+/// What to save besides the sums every run keeps: how often to record
+/// moments, and which paths to keep whole or at their end.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SaveAt {
     /// Record moments every K steps (default: about 100 records).
     pub record_every: Option<u32>,
     /// Record whole trajectories of the first K paths of each set.
     pub record_paths: u32,
     /// Keep terminal states of the first K paths of each set.
     pub keep_terminal: u32,
-    /// First-passage tolerance, as a fraction of each objective's range.
-    pub tolerance: f64,
-    /// Use the same noise for every set (common random numbers) instead of
-    /// one stream per set.
-    pub common_noise: bool,
 }
 
-impl Default for JobOptions {
+impl Default for SaveAt {
     fn default() -> Self {
-        JobOptions {
-            paths: 100_000,
-            steps: None,
-            dt: None,
-            seed: 0,
+        SaveAt {
             record_every: None,
             record_paths: 0,
             keep_terminal: 200_000,
-            tolerance: 0.05,
-            common_noise: false,
         }
+    }
+}
+
+/// The first-passage event: a path has arrived once every objective is
+/// within `tolerance` (a fraction of the objective's range) of the passage
+/// target.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Passage {
+    /// First-passage tolerance, as a fraction of each objective's range.
+    pub tolerance: f64,
+}
+
+impl Default for Passage {
+    fn default() -> Self {
+        Passage { tolerance: 0.05 }
+    }
+}
+
+impl Integration {
+    /// The step count, `steps` or else the first model's `model_steps`,
+    /// once every integration setting is checked.
+    fn checked_steps(&self, model_steps: u32) -> Result<u32, PlanError> {
+        let steps = self.steps.unwrap_or(model_steps);
+        if steps == 0 || steps == u32::MAX {
+            return Err(bad(
+                "steps",
+                steps,
+                format!("out of range (1 to {})", u32::MAX - 1),
+            ));
+        }
+        if self.paths == 0 {
+            return Err(bad("paths", 0, "must be at least 1"));
+        }
+        if self.paths > u64::from(u32::MAX) {
+            return Err(bad(
+                "paths",
+                self.paths,
+                format!(
+                    "exceeds {} paths per set (path indices are 32-bit); split the run into shards or use several seeds",
+                    u32::MAX
+                ),
+            ));
+        }
+        if let Some(dt) = self.dt
+            && !(dt.is_finite() && dt > 0.0)
+        {
+            return Err(bad("dt", dt, "must be a finite number > 0"));
+        }
+        Ok(steps)
+    }
+}
+
+impl SaveAt {
+    /// Steps between moment records in a run of `steps` steps, checked and
+    /// capped at `steps`.
+    fn checked_record_every(&self, steps: u32) -> Result<u32, PlanError> {
+        let every = self
+            .record_every
+            .unwrap_or_else(|| default_record_every(steps));
+        if every == 0 {
+            return Err(bad("record_every", 0, "must be at least 1"));
+        }
+        Ok(every.min(steps))
+    }
+}
+
+impl Passage {
+    /// Checks that the tolerance is a finite fraction above zero.
+    fn check(&self) -> Result<(), PlanError> {
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(bad(
+                "tolerance",
+                self.tolerance,
+                "must be a finite number > 0",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -220,46 +336,9 @@ impl Job {
     pub fn new(scenarios: &[Scenario], opts: &JobOptions) -> Result<Job, PlanError> {
         let first = scenarios.first().ok_or(PlanError::Empty)?;
         let n = first.model.n();
-        let steps = opts.steps.unwrap_or(first.model.steps);
-        if steps == 0 || steps == u32::MAX {
-            return Err(bad(
-                "steps",
-                steps,
-                format!("out of range (1 to {})", u32::MAX - 1),
-            ));
-        }
-        if opts.paths == 0 {
-            return Err(bad("paths", 0, "must be at least 1"));
-        }
-        if opts.paths > u64::from(u32::MAX) {
-            return Err(bad(
-                "paths",
-                opts.paths,
-                format!(
-                    "exceeds {} paths per set (path indices are 32-bit); split the run into shards or use several seeds",
-                    u32::MAX
-                ),
-            ));
-        }
-        if let Some(dt) = opts.dt
-            && !(dt.is_finite() && dt > 0.0)
-        {
-            return Err(bad("dt", dt, "must be a finite number > 0"));
-        }
-        if !(opts.tolerance.is_finite() && opts.tolerance > 0.0) {
-            return Err(bad(
-                "tolerance",
-                opts.tolerance,
-                "must be a finite number > 0",
-            ));
-        }
-        let record_every = opts
-            .record_every
-            .unwrap_or_else(|| default_record_every(steps));
-        if record_every == 0 {
-            return Err(bad("record_every", 0, "must be at least 1"));
-        }
-        let record_every = record_every.min(steps);
+        let steps = opts.integration.checked_steps(first.model.steps)?;
+        opts.passage.check()?;
+        let record_every = opts.save.checked_record_every(steps)?;
         let records = record_count(steps, record_every);
         let boundary = first.model.boundary;
         for sc in scenarios {
@@ -285,29 +364,29 @@ impl Job {
                 .iter()
                 .any(|t| t.diffusion == Diffusion::Jacobi)
         });
-        let paths = opts.paths as u32;
-        let keep = opts.keep_terminal.min(paths);
-        let rec_paths = opts.record_paths.min(paths);
+        let paths = opts.integration.paths as u32;
+        let keep = opts.save.keep_terminal.min(paths);
+        let rec_paths = opts.save.record_paths.min(paths);
 
         // Sub-blocks per block: aim for at least 4096 blocks per set so wide
         // GPUs stay busy, and at most 16 sub-blocks so partials stay small.
         // It depends only on the paths per set, so a set's blocks (and thus
         // its bits) do not depend on which other sets share the job.
         let mut sub = 1u32;
-        while sub < 16 && opts.paths / (u64::from(sub) * 2 * u64::from(WG)) >= 4096 {
+        while sub < 16 && opts.integration.paths / (u64::from(sub) * 2 * u64::from(WG)) >= 4096 {
             sub *= 2;
         }
 
         let mut sets = Vec::with_capacity(scenarios.len());
         let dt: Vec<f64> = scenarios
             .iter()
-            .map(|sc| opts.dt.unwrap_or(sc.model.dt))
+            .map(|sc| opts.integration.dt.unwrap_or(sc.model.dt))
             .collect();
         let mut strategies = Vec::new();
         for (index, sc) in scenarios.iter().enumerate() {
             let set_index = match sc.stream {
                 Some(s) => s,
-                None if opts.common_noise => 0,
+                None if opts.integration.common_noise => 0,
                 None => index as u32,
             };
             let base = strategies.len() as u32;
@@ -339,8 +418,8 @@ impl Job {
                 steps,
                 record_every,
                 records,
-                key0: opts.seed as u32,
-                key1: (opts.seed >> 32) as u32,
+                key0: opts.integration.seed as u32,
+                key1: (opts.integration.seed >> 32) as u32,
                 sub,
                 partial_len: layout.len() as u32,
                 hist_len: steps + 2,
@@ -361,8 +440,8 @@ impl Job {
             },
             layout,
             dt,
-            seed: opts.seed,
-            tolerance: opts.tolerance,
+            seed: opts.integration.seed,
+            tolerance: opts.passage.tolerance,
         })
     }
 
@@ -558,7 +637,7 @@ fn pack_strategy(st: &crate::model::Strategy, n: usize) -> StrategyParams {
 
 fn pack_set(sc: &Scenario, opts: &JobOptions, shape: SetShape) -> SetParams {
     let m = &sc.model;
-    let dt = opts.dt.unwrap_or(m.dt);
+    let dt = opts.integration.dt.unwrap_or(m.dt);
     let mut p: SetParams = bytemuck::Zeroable::zeroed();
     p.paths = shape.paths;
     p.set_index = shape.set_index;
@@ -582,7 +661,9 @@ fn pack_set(sc: &Scenario, opts: &JobOptions, shape: SetShape) -> SetParams {
     fill(&mut p.passage_target, passage.iter().copied());
     fill(
         &mut p.passage_tol,
-        m.objectives.iter().map(|o| opts.tolerance * o.range()),
+        m.objectives
+            .iter()
+            .map(|o| opts.passage.tolerance * o.range()),
     );
     // Moments are summed around where the paths go, which keeps f32 sums of
     // squares accurate.
@@ -657,23 +738,9 @@ mod tests {
     fn block_size_grows_only_for_large_jobs() {
         let m = Model::preset("code-generation").unwrap();
         let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
-        let small = Job::new(
-            &sc,
-            &JobOptions {
-                paths: 1 << 20,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let small = Job::new(&sc, &JobOptions::paths(1 << 20)).unwrap();
         assert_eq!(small.run.sub, 1);
-        let big = Job::new(
-            &sc,
-            &JobOptions {
-                paths: 1 << 24,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let big = Job::new(&sc, &JobOptions::paths(1 << 24)).unwrap();
         assert_eq!(big.run.sub, 16);
         assert_eq!(big.blocks[0], 0..4096);
     }
@@ -682,10 +749,7 @@ mod tests {
     fn shards_partition_the_blocks() {
         let m = Model::preset("code-generation").unwrap();
         let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
-        let opts = JobOptions {
-            paths: 10_000,
-            ..Default::default()
-        };
+        let opts = JobOptions::paths(10_000);
         let whole = Job::new(&sc, &opts).unwrap();
         let mut seen = 0;
         for i in 0..3 {
@@ -695,5 +759,42 @@ mod tests {
             seen = j.blocks[0].end;
         }
         assert_eq!(seen, whole.blocks[0].end);
+    }
+
+    #[test]
+    fn defaults_are_those_of_the_flat_options() {
+        let o = JobOptions::default();
+        assert_eq!(o.integration.paths, 100_000);
+        assert_eq!(o.integration.steps, None);
+        assert_eq!(o.integration.dt, None);
+        assert_eq!(o.integration.seed, 0);
+        assert!(!o.integration.common_noise);
+        assert_eq!(o.save.record_every, None);
+        assert_eq!(o.save.record_paths, 0);
+        assert_eq!(o.save.keep_terminal, 200_000);
+        assert_eq!(o.passage.tolerance, 0.05);
+        let p = JobOptions::paths(7);
+        assert_eq!(p.integration.paths, 7);
+        assert_eq!(p.save, o.save);
+        assert_eq!(p.passage, o.passage);
+    }
+
+    #[test]
+    fn option_errors_name_the_field() {
+        let m = Model::preset("code-generation").unwrap();
+        let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+        let field = |edit: &dyn Fn(&mut JobOptions)| {
+            let mut o = JobOptions::paths(1000);
+            edit(&mut o);
+            Job::new(&sc, &o).unwrap_err().field()
+        };
+        assert_eq!(field(&|o| o.integration.paths = 0), Some("paths"));
+        assert_eq!(field(&|o| o.integration.steps = Some(0)), Some("steps"));
+        assert_eq!(field(&|o| o.integration.dt = Some(-1.0)), Some("dt"));
+        assert_eq!(field(&|o| o.passage.tolerance = 0.0), Some("tolerance"));
+        assert_eq!(
+            field(&|o| o.save.record_every = Some(0)),
+            Some("record_every")
+        );
     }
 }

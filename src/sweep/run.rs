@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::analysis::{Reduction, Report, ReportOptions};
-use crate::engine::{Engine, Job, JobOptions, Scenario};
+use crate::engine::{Engine, Integration, Job, JobOptions, SaveAt, Scenario};
 use crate::model::{Model, ModelError, Policy};
 
 use super::{Sweep, SweepError, apply, scalars};
@@ -39,11 +39,17 @@ impl Sweep {
 
     fn options(&self, seed: u64) -> JobOptions {
         JobOptions {
-            paths: self.spec.paths,
-            steps: self.spec.steps,
-            seed,
-            keep_terminal: self.spec.paths as u32,
-            common_noise: self.spec.common_random_numbers,
+            integration: Integration {
+                paths: self.spec.paths,
+                steps: self.spec.steps,
+                seed,
+                common_noise: self.spec.common_random_numbers,
+                ..Default::default()
+            },
+            save: SaveAt {
+                keep_terminal: self.spec.paths as u32,
+                ..Default::default()
+            },
             ..Default::default()
         }
     }

@@ -2,7 +2,7 @@
 //! recorded at whole iterations, as an LLM session log would be.
 
 use super::WorkflowError;
-use crate::engine::{Engine, Job, JobOptions, Scenario};
+use crate::engine::{Engine, Integration, Job, JobOptions, SaveAt, Scenario};
 use crate::formats::sessions::{Session, Sessions};
 use crate::model::{Model, Policy};
 use crate::rng::{key, normals4, philox4x32_10};
@@ -37,11 +37,17 @@ pub fn generate(
         .map(|k| Scenario::new(model, Policy::Fixed { strategy: k }))
         .collect();
     let opts = JobOptions {
-        paths: u64::from(sessions),
-        steps: Some(iterations * per),
-        seed,
-        record_paths: sessions,
-        keep_terminal: 0,
+        integration: Integration {
+            paths: u64::from(sessions),
+            steps: Some(iterations * per),
+            seed,
+            ..Default::default()
+        },
+        save: SaveAt {
+            record_paths: sessions,
+            keep_terminal: 0,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let job = Job::new(&scenarios, &opts)?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::replicate::{self, replicate};
 use super::{WorkflowError, generate};
 use crate::analysis::Reduction;
-use crate::engine::{Engine, Job, JobOptions, Run, Scenario};
+use crate::engine::{Engine, Integration, Job, JobOptions, Run, SaveAt, Scenario};
 use crate::fit::{self, FitOptions};
 use crate::model::Model;
 use crate::report::{self, plots};
@@ -55,9 +55,15 @@ fn simulated(
 ) -> Result<Vec<PathBuf>, WorkflowError> {
     let scenarios = Scenario::defaults(model);
     let opts = JobOptions {
-        paths,
-        seed,
-        record_paths: PAPER_RECORDED_PATHS,
+        integration: Integration {
+            paths,
+            seed,
+            ..Default::default()
+        },
+        save: SaveAt {
+            record_paths: PAPER_RECORDED_PATHS,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let job = Job::new(&scenarios, &opts)?;

@@ -10,7 +10,7 @@ mod lcg;
 
 pub use lcg::Lcg;
 use mosde::engine::gpu::GpuEngine;
-use mosde::engine::{Engine, Job, JobOptions, JobOutput, Scenario};
+use mosde::engine::{Engine, Integration, Job, JobOptions, JobOutput, SaveAt, Scenario};
 use mosde::model::{Boundary, Diffusion, Model, ModelSpec, ObjectiveSpec, Policy, StrategySpec};
 
 /// The `mosde` binary, with a runtime directory for wgpu.
@@ -226,10 +226,16 @@ pub fn run(
 ) -> (Vec<Scenario>, Job, JobOutput) {
     let scenarios = vec![Scenario::new(model, policy)];
     let opts = JobOptions {
-        paths,
-        seed,
-        keep_terminal: paths as u32,
-        record_every: Some(1),
+        integration: Integration {
+            paths,
+            seed,
+            ..Default::default()
+        },
+        save: SaveAt {
+            keep_terminal: paths as u32,
+            record_every: Some(1),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let job = Job::new(&scenarios, &opts).unwrap();
