@@ -4,7 +4,7 @@
 use mosde::engine::cpu::CpuEngine;
 use mosde::engine::gpu::GpuEngine;
 use mosde::engine::{Engine, Integration, Job, JobOptions, SaveAt, Scenario};
-use mosde::model::{Model, Policy};
+use mosde::model::{Boundary, Model, ModelSpec, Policy, PolicySpec, Scalarization};
 use mosde::rng::{key, normals4, philox4x32_10};
 
 #[test]
@@ -102,18 +102,19 @@ fn cpu_and_gpu_agree_with_eight_objectives_and_reflection() {
     let defs: Vec<_> = (0..2)
         .map(|k| crate::common::random_strategy(&format!("s{k}"), 8, 40 + k))
         .collect();
-    let text = crate::common::model_toml(
-        8,
-        (-2.0, 2.0),
-        "reflect",
-        0.2,
-        30,
-        &[0.0; 8],
-        Some(&[0.3; 8]),
-        &defs,
-        "[policy]\nkind = \"greedy\"\nevery = 2\n",
-    );
-    let m = Model::from_toml(&text, "test").unwrap();
+    let m = crate::common::model(ModelSpec {
+        boundary: Boundary::Reflect,
+        dt: 0.2,
+        steps: 30,
+        x0: vec![0.0; 8],
+        x0_sd: Some(vec![0.3; 8]),
+        policy: Some(PolicySpec::Greedy {
+            every: 2,
+            scalarization: Scalarization::Min,
+            weights: None,
+        }),
+        ..crate::common::spec(8, (-2.0, 2.0), defs)
+    });
     agreement(&m, m.policy.clone().unwrap(), 8_192);
     agreement(&m, Policy::Fixed { strategy: 1 }, 8_192);
 }

@@ -119,39 +119,6 @@ pub fn strategy(name: &str, target: &[f64], rates: &[f64], sigma: &[f64]) -> Str
     }
 }
 
-/// The TOML text of a test model (for tests that read a model as text).
-#[allow(
-    clippy::too_many_arguments,
-    reason = "keeps the call in tests/gpu.rs; new tests use spec() and model()"
-)]
-pub fn model_toml(
-    n: usize,
-    bounds: (f64, f64),
-    boundary: &str,
-    dt: f64,
-    steps: u32,
-    x0: &[f64],
-    x0_sd: Option<&[f64]>,
-    strategies: &[StrategySpec],
-    policy: &str,
-) -> String {
-    let boundary = match boundary {
-        "clamp" => Boundary::Clamp,
-        "reflect" => Boundary::Reflect,
-        "none" => Boundary::None,
-        other => panic!("unknown boundary '{other}'"),
-    };
-    let spec = ModelSpec {
-        boundary,
-        dt,
-        steps,
-        x0: x0.to_vec(),
-        x0_sd: x0_sd.map(<[f64]>::to_vec),
-        ..spec(n, bounds, strategies.to_vec())
-    };
-    format!("{}\n{policy}", spec.to_toml())
-}
-
 /// A deterministic pseudo-random number in [lo, hi) for building test
 /// models; `seed` is the state of an [`Lcg`].
 pub fn pick(seed: &mut u64, lo: f64, hi: f64) -> f64 {
