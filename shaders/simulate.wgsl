@@ -99,7 +99,10 @@ fn stage_and_flush(lid: u32, v: f32, st: ptr<function, Staging>) {
 // ---- Phases, in the order a path meets them ----
 
 // Per-set constants, held in registers for the whole block.
-// Twin: SetConsts (cpu/simulate.rs).
+// Twin: SetConsts (cpu/simulate.rs). The scalars after `sqrt_dt` have no
+// field in the twin, which reads its SetParams directly: here the step loop
+// must not read `sets` at all, since a storage load there is not hoisted on
+// CPU adapters (a per-lane gather every step, 20% of lavapipe's step time).
 struct SetConsts {
     lo: array<f32, N>,
     hi: array<f32, N>,
@@ -109,6 +112,10 @@ struct SetConsts {
     ptol: array<f32, N>,
     dt: f32,
     sqrt_dt: f32,
+    set_index: u32,
+    policy: u32,
+    strategy: u32,
+    strategy_base: u32,
 }
 
 // The strategy driving a path and a private copy of its parameters, reloaded
@@ -147,6 +154,10 @@ fn load_set(ps: u32) -> SetConsts {
     }
     c.dt = sets[ps].dt;
     c.sqrt_dt = sets[ps].sqrt_dt;
+    c.set_index = sets[ps].set_index;
+    c.policy = sets[ps].policy;
+    c.strategy = sets[ps].strategy;
+    c.strategy_base = sets[ps].strategy_base;
     return c;
 }
 
@@ -159,7 +170,7 @@ fn init_state(ps: u32, sc: SetConsts, key: vec2<u32>, path: u32) -> array<f32, N
         x[i] = sets[ps].x0[i];
     }
     if (sets[ps].jitter != 0u) {
-        let z = step_normals(key, path, INIT_STEP, sets[ps].set_index);
+        let z = step_normals(key, path, INIT_STEP, sc.set_index);
         //@unroll
         for (var i = 0u; i < N; i++) {
             x[i] = clamp(x[i] + sets[ps].x0_sd[i] * z[i], sc.lo[i], sc.hi[i]);
@@ -202,9 +213,9 @@ fn load_strategy(k: u32, st: ptr<function, Active>) {
 // parameters when it changed (a uniform branch on GPUs for fixed policies,
 // which load their strategy once). Twin: choose_strategy.
 fn choose_strategy(ps: u32, sc: SetConsts, s: u32, x: array<f32, N>, st: ptr<function, Active>) {
-    let sbase = sets[ps].strategy_base;
-    let policy = sets[ps].policy;
-    (*st).k = sets[ps].strategy;
+    let sbase = sc.strategy_base;
+    let policy = sc.policy;
+    (*st).k = sc.strategy;
     if (!FIXED_ONLY) {
         if (policy == POLICY_SCHEDULE) {
             if ((*st).seg + 1u < sets[ps].segments && s >= sets[ps].seg_end[(*st).seg]) {
@@ -476,7 +487,7 @@ fn simulate(
             write_path(item.path_base + slot, 0u, x);
         }
         if (FIXED_ONLY) {
-            load_strategy(sets[ps].strategy_base + sets[ps].strategy, &st);
+            load_strategy(sc.strategy_base + sc.strategy, &st);
         }
         var s = 0u;
         for (var r = 1u; r < run.records; r++) {
@@ -484,7 +495,7 @@ fn simulate(
           let s_end = min(r * run.record_every, run.steps);
           for (; s < s_end; s++) {
             choose_strategy(ps, sc, s, x, &st);
-            let z = step_normals(key, path, s, sets[ps].set_index);
+            let z = step_normals(key, path, s, sc.set_index);
             let xn = em_step(sc, &st, x, z);
             accumulate(st.k, x, xn, &alive, &inc);
             x = xn;

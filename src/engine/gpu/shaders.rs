@@ -411,6 +411,41 @@ mod tests {
         assert_eq!(ep.workgroup_size, [abi::WG, 1, 1]);
     }
 
+    /// The text from `open` to the brace that closes the block it opens.
+    fn block<'a>(src: &'a str, open: &str) -> &'a str {
+        let start = src
+            .find(open)
+            .unwrap_or_else(|| panic!("`{open}` not found"));
+        let mut depth = 0;
+        for (i, c) in src[start..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 1 => return &src[start..start + i],
+                '}' => depth -= 1,
+                _ => {}
+            }
+        }
+        panic!("`{open}` is not closed");
+    }
+
+    #[test]
+    fn step_loop_reads_no_set_params() {
+        // CPU adapters do not hoist a storage load out of the step loop: it
+        // stays a per-lane gather every step (20% of a step on lavapipe).
+        // Per-set values are read once, by load_set.
+        let mut hot = vec![block(SIMULATE, "for (; s < s_end; s++) {")];
+        for f in ["em_step", "apply_boundary", "accumulate", "check_passage"] {
+            hot.push(block(SIMULATE, &format!("fn {f}(")));
+        }
+        hot.push(block(RNG, "fn step_normals("));
+        for text in hot {
+            assert!(
+                !text.contains("sets["),
+                "storage read in the step loop:\n{text}"
+            );
+        }
+    }
+
     #[test]
     fn rejects_loops_it_cannot_unroll() {
         let src = "//@unroll\nfor (var i = 0u; i < n; i += 2u) {\n}\n";
