@@ -13,28 +13,6 @@ use sha2::{Digest, Sha256};
 
 use crate::common::{Lcg, mosde};
 
-const SWEEP_SPEC: &str = r#"
-model = "code-generation"
-strategies = ["AI", "EF"]
-paths = 600
-steps = 30
-seed = 3
-design = "latin-hypercube"
-samples = 23
-metrics = ["terminal_mean.security", "first_passage.p50", "AI.hypervolume"]
-mc_replicates = 3
-
-[[parameters]]
-path = "strategies.AI.interference[0][2]"
-range = [-0.5, 0.0]
-[[parameters]]
-path = "strategies.EF.rates[1]"
-range = [0.3, 0.7]
-[[parameters]]
-path = "x0[2]"
-range = [6.0, 9.0]
-"#;
-
 const SOBOL_SPEC: &str = r#"
 model = "code-generation"
 strategies = ["AI"]
@@ -106,7 +84,7 @@ fn points_csv() -> String {
 fn outputs_keep_their_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(root.join("sweep.toml"), SWEEP_SPEC).unwrap();
+    std::fs::write(root.join("sweep.toml"), crate::sweep::SPEC).unwrap();
     std::fs::write(root.join("sobol.toml"), SOBOL_SPEC).unwrap();
     std::fs::write(root.join("points.csv"), points_csv()).unwrap();
     let cpu = ["--engine", "cpu", "--threads", "2", "-q"];

@@ -2,7 +2,9 @@
 
 use crate::common::{mosde, usage_error, write};
 
-const SPEC: &str = r#"
+/// A small Latin-hypercube sweep over three parameters (the golden test
+/// runs it too).
+pub(crate) const SPEC: &str = r#"
 model = "code-generation"
 strategies = ["AI", "EF"]
 paths = 600
