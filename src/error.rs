@@ -13,6 +13,7 @@ use crate::model::ModelError;
 use crate::pareto::ParetoError;
 use crate::report::WriteError;
 use crate::report::figures::FigureError;
+use crate::report::run_dir::RunDirError;
 use crate::shard::ShardError;
 use crate::sweep::SweepError;
 use crate::workflow::WorkflowError;
@@ -57,6 +58,9 @@ pub enum Error {
     /// Drawing a figure.
     #[error(transparent)]
     Figure(#[from] FigureError),
+    /// An output folder: refused, locked, or damaged.
+    #[error(transparent)]
+    Output(#[from] RunDirError),
 }
 
 impl Error {
@@ -74,6 +78,7 @@ impl Error {
             Error::Points(e) => e.is_input(),
             Error::Pareto(e) => e.is_input(),
             Error::Workflow(e) => e.is_input(),
+            Error::Output(e) => e.is_input(),
             Error::Write(_) | Error::Figure(_) => false,
         }
     }
@@ -101,7 +106,8 @@ pub fn is_input(err: &(dyn std::error::Error + 'static)) -> Option<bool> {
         FitError,
         PointsError,
         ParetoError,
-        WorkflowError
+        WorkflowError,
+        RunDirError
     );
     if err.is::<WriteError>() || err.is::<FigureError>() {
         return Some(false);

@@ -93,6 +93,15 @@ pub enum ShardError {
         /// Which shard.
         shard: Shard,
     },
+    /// A shard whose files do not agree with its manifest or with
+    /// themselves (counts, lengths, point ranges).
+    #[error("{}: the shard is damaged", dir.display())]
+    Damaged {
+        /// The shard's directory.
+        dir: PathBuf,
+        /// What is wrong.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Directories that do not all hold shards of one kind of run.
     #[error(
         "each directory must hold one shard of the same kind of run (partials.json from a simulate shard, or sweep-state.json from a sweep or sensitivity shard); got {simulate} simulate and {sweep} sweep shards among {dirs} directories"
@@ -108,6 +117,14 @@ pub enum ShardError {
 }
 
 impl ShardError {
+    /// A damaged shard: `dir`, and what is wrong with it.
+    pub fn damaged(dir: &Path, e: impl std::error::Error + Send + Sync + 'static) -> ShardError {
+        ShardError::Damaged {
+            dir: dir.to_path_buf(),
+            source: Box::new(e),
+        }
+    }
+
     /// Every shard error is a problem with what the user gave.
     pub fn is_input(&self) -> bool {
         true
@@ -177,6 +194,11 @@ impl fmt::Display for Shard {
         write!(f, "{}/{}", self.index, self.count)
     }
 }
+
+/// What is inconsistent inside a shard's output.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Inconsistent(pub String);
 
 /// Reads a shard's JSON file.
 pub fn read_json<T: DeserializeOwned>(path: &Path, kind: &'static str) -> Result<T, ShardError> {

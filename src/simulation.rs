@@ -24,7 +24,7 @@ use crate::analysis::{Mode, Reduction, Report, ReportOptions, spectral};
 use crate::engine::{Engine, EngineInfo, Job, JobOptions, JobOutput, Run, Scenario};
 use crate::error::Error;
 use crate::model::{Model, ModelSpec, Policy};
-use crate::report::{self, Manifest, plots};
+use crate::report::{self, Manifest, plots, run_dir};
 use crate::shard::{self, Piece, Shard};
 
 /// The file a `simulate` shard writes.
@@ -221,17 +221,7 @@ pub fn write_outputs(
 pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
     let pieces = dirs
         .iter()
-        .map(|d| {
-            let p: Partials = shard::read_json(&d.join(PARTIALS), "simulate")?;
-            Ok(Piece {
-                dir: d.clone(),
-                shard: Shard {
-                    index: p.shard,
-                    count: p.identity.shards,
-                },
-                value: p,
-            })
-        })
+        .map(|d| read_shard(d))
         .collect::<Result<Vec<_>, Error>>()?;
     let pieces = shard::order(pieces, |a, b| {
         (a.identity != b.identity).then_some("model, strategies, options, engine or shard count")
@@ -244,6 +234,12 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
         options: id.options.clone(),
         report: id.report.clone(),
     };
+    for p in &pieces {
+        let (_, job) = simulation.plan(p.shard)?;
+        p.value.output.check(&job).map_err(|why| {
+            shard::ShardError::damaged(&p.dir, shard::Inconsistent(format!("{PARTIALS}: {why}")))
+        })?;
+    }
     let (scenarios, job) = simulation.plan(Shard::WHOLE)?;
     let mut it = pieces.into_iter().map(|p| p.value.output);
     let mut output = it.next().expect("order() returns every shard");
@@ -266,6 +262,17 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
         simulation,
         run,
         shards: id.shards,
+    })
+}
+
+/// Reads one shard's partials after checking its files against its manifest.
+fn read_shard(d: &Path) -> Result<Piece<Partials>, Error> {
+    run_dir::verify(d).map_err(|e| shard::ShardError::damaged(d, e))?;
+    let p: Partials = shard::read_json(&d.join(PARTIALS), "simulate")?;
+    Ok(Piece {
+        dir: d.to_path_buf(),
+        shard: Shard::new(p.shard, p.identity.shards)?,
+        value: p,
     })
 }
 

@@ -187,6 +187,27 @@ fn simulate_shards_merge_into_the_bytes_of_one_run() {
     }
 }
 
+/// The unfinished state a kill leaves in `<out>.partial`: the state file and
+/// the first `done` rows of `full`, then a torn half of the next row.
+fn leave_unfinished(out: &std::path::Path, full: &std::path::Path, done: usize) {
+    let partial = mosde::report::run_dir::partial_dir(out);
+    std::fs::create_dir_all(&partial).unwrap();
+    std::fs::copy(
+        full.join("sweep-state.json"),
+        partial.join("sweep-state.json"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(full.join("sweep.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut rows = format!("{},check\n", lines.next().unwrap());
+    for l in lines.by_ref().take(done) {
+        rows.push_str(&mosde::sweep::rows::checked_line(l));
+    }
+    let torn = mosde::sweep::rows::checked_line(lines.next().unwrap());
+    rows.push_str(&torn[..torn.len() / 2]);
+    std::fs::write(partial.join("sweep.partial.csv"), rows).unwrap();
+}
+
 #[test]
 fn an_interrupted_sweep_resumes() {
     let dir = tempfile::tempdir().unwrap();
@@ -195,44 +216,67 @@ fn an_interrupted_sweep_resumes() {
         "s.toml",
         &SPEC.replace("mc_replicates = 3", "mc_replicates = 0"),
     );
-    let out = dir.path().join("o");
-    mosde()
-        .args(["sweep", "--engine", "cpu", "-q", "--spec"])
-        .arg(&spec)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let full = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
-    // Leave the state an interrupt leaves: the first 9 rows in the partial file.
-    let partial: String = full.lines().take(10).map(|l| format!("{l}\n")).collect();
-    std::fs::write(out.join("sweep.partial.csv"), partial).unwrap();
-    std::fs::remove_file(out.join("sweep.csv")).unwrap();
-    let mut again = mosde();
-    again
-        .args(["sweep", "--engine", "cpu", "-q", "--spec"])
-        .arg(&spec)
-        .arg("--out")
-        .arg(&out);
-    usage_error(
-        &mut again,
+    let (full, out) = (dir.path().join("full"), dir.path().join("o"));
+    let sweep = |out: &std::path::Path| {
+        let mut c = mosde();
+        c.args(["sweep", "--engine", "cpu", "-q", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(out);
+        c
+    };
+    sweep(&full).assert().success();
+    leave_unfinished(&out, &full, 9);
+    let err = usage_error(
+        &mut sweep(&out),
         "without --resume an unfinished sweep must not be overwritten",
-        "holds an unfinished sweep",
+        "holds an unfinished run",
     );
-    mosde()
-        .args(["sweep", "--engine", "cpu", "--resume", "--spec"])
-        .arg(&spec)
-        .arg("--out")
-        .arg(&out)
+    assert!(err.contains("--resume"), "{err}");
+    // The torn tenth row is dropped and runs again.
+    sweep(&out)
+        .arg("--resume")
         .assert()
         .success()
         .stderr(predicates::str::contains(
             "resuming: 9 of 23 points already done",
         ));
     assert_eq!(
-        std::fs::read_to_string(out.join("sweep.csv")).unwrap(),
-        full
+        std::fs::read(out.join("sweep.csv")).unwrap(),
+        std::fs::read(full.join("sweep.csv")).unwrap()
     );
+    assert!(!mosde::report::run_dir::partial_dir(&out).exists());
+    mosde::report::run_dir::verify(&out).unwrap();
+}
+
+#[test]
+fn a_damaged_partial_row_is_named_not_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "s.toml",
+        &SPEC.replace("mc_replicates = 3", "mc_replicates = 0"),
+    );
+    let (full, out) = (dir.path().join("full"), dir.path().join("o"));
+    mosde()
+        .args(["sweep", "--engine", "cpu", "-q", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(&full)
+        .assert()
+        .success();
+    leave_unfinished(&out, &full, 9);
+    let partial = mosde::report::run_dir::partial_dir(&out).join("sweep.partial.csv");
+    let text = std::fs::read_to_string(&partial).unwrap();
+    std::fs::write(&partial, text.replacen(",ok,", ",ok ,", 1)).unwrap();
+    let mut c = mosde();
+    c.args(["sweep", "--engine", "cpu", "-q", "--resume", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out);
+    let err = usage_error(&mut c, "a row damaged before the tail", "sweep.partial.csv");
+    assert!(err.contains("line 2") && err.contains("check"), "{err}");
+    assert!(!out.exists());
 }
 
 #[test]

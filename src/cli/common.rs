@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mosde::engine::PlanError;
+use mosde::report::run_dir::RunDir;
 
 /// A usage or input error found by the CLI itself: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,38 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Advice for errors that a flag fixes: a refused output folder.
+pub fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    use mosde::report::run_dir::RunDirError;
+    let found = err.chain().find_map(|c| {
+        c.downcast_ref::<RunDirError>()
+            .or_else(|| match c.downcast_ref::<mosde::Error>()? {
+                mosde::Error::Output(e) => Some(e),
+                mosde::Error::Sweep(mosde::sweep::SweepError::Output(e)) => Some(e),
+                _ => None,
+            })
+            .or_else(|| match c.downcast_ref::<mosde::sweep::SweepError>()? {
+                mosde::sweep::SweepError::Output(e) => Some(e),
+                _ => None,
+            })
+    })?;
+    match found {
+        RunDirError::Exists { .. } => {
+            Some("give another --out, or --force to replace that folder whole")
+        }
+        RunDirError::Unfinished { .. } => {
+            Some("--resume continues it; --force discards it and starts over")
+        }
+        _ => None,
+    }
+}
+
+/// Opens the output folder of a command (see [`mosde::report::run_dir`]).
+pub fn run_dir(out: Option<PathBuf>, force: bool) -> anyhow::Result<RunDir> {
+    let out = out.unwrap_or_else(default_run_dir);
+    Ok(RunDir::create(&out, force)?)
 }
 
 /// A library error about an option, told in terms of the flag the user typed.

@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::args::{EngineChoice, ModelArgs, open, parse_count};
-use super::common::default_run_dir;
+use super::common::run_dir;
 
 /// Flags of `figures`.
 #[derive(Debug, Args)]
@@ -25,16 +25,26 @@ pub struct FiguresArgs {
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace --out whole if it already holds files.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let model = a.model.load()?;
-    let dir = a.out.unwrap_or_else(default_run_dir);
+    let staging = run_dir(a.out, a.force)?;
     let mut eng = open(a.engine, 0)?;
-    let files = mosde::workflow::paper_set(&dir, &model, eng.as_mut(), a.paths, a.seed)?;
+    let files = mosde::workflow::paper_set(staging.path(), &model, eng.as_mut(), a.paths, a.seed)?;
+    let manifest = mosde::report::Manifest::new(&model.spec, a.seed, &eng.info());
+    let staged = staging.path().to_path_buf();
+    let dir = staging.commit(&manifest)?;
     for f in &files {
-        println!("{}", f.display());
+        // Name the files where they are now, not where they were staged.
+        println!(
+            "{}",
+            dir.join(f.strip_prefix(&staged).unwrap_or(f)).display()
+        );
     }
     eprintln!(
         "{} files in {:.1} s -> {}",

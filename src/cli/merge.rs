@@ -16,6 +16,9 @@ pub struct MergeArgs {
     /// Output directory.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Replace --out whole if it already holds files.
+    #[arg(long)]
+    force: bool,
     /// Draw the figures of a merged simulation.
     #[arg(long)]
     plot: bool,
@@ -25,9 +28,9 @@ pub fn run(a: MergeArgs) -> anyhow::Result<()> {
     let sweeps = a.dirs.iter().filter(|d| store::is_sweep(d)).count();
     let sims = a.dirs.iter().filter(|d| d.join(PARTIALS).exists()).count();
     if sweeps == a.dirs.len() {
-        super::sweep::merge(&a.dirs, &a.out)
+        super::sweep::merge(&a.dirs, &a.out, a.force)
     } else if sims == a.dirs.len() {
-        super::simulate::merge(&a.dirs, &a.out, a.plot)
+        super::simulate::merge(&a.dirs, &a.out, a.force, a.plot)
     } else {
         Err(ShardError::Mixed {
             simulate: sims,

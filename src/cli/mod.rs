@@ -89,6 +89,9 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
+            if let Some(hint) = common::hint(&err) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::from(common::exit_code(&err))
         }
     }

@@ -9,7 +9,7 @@ use mosde::pareto::{self, ParetoError, TableOptions};
 use mosde::report;
 
 use super::args::parse_bounds;
-use super::common::default_run_dir;
+use super::common::run_dir;
 
 /// Flags of `pareto`.
 #[derive(Debug, Args)]
@@ -43,6 +43,9 @@ pub struct ParetoArgs {
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace --out whole if it already holds files.
+    #[arg(long)]
+    force: bool,
     /// Draw the points and the front in 2-D projections.
     #[arg(long)]
     plot: bool,
@@ -67,19 +70,21 @@ pub fn run(a: ParetoArgs) -> anyhow::Result<()> {
     };
     let out = pareto::analyze_table(&table, &options).map_err(flagged)?;
 
-    let dir = a.out.unwrap_or_else(default_run_dir);
+    let staging = run_dir(a.out, a.force)?;
+    let dir = staging.path();
     report::write_atomic(&dir.join("front.csv"), &table.rows_csv(&out.front))?;
     report::write_json(&dir.join("pareto.json"), &out)?;
     if a.plot {
         let norm = &out.normalization;
         report::plots::point_table(
-            &dir,
+            dir,
             &norm.objectives,
             &table.values,
             &norm.bounds(),
             &norm.minimize(),
         )?;
     }
+    let dir = staging.commit(&report::run_dir::stamp())?;
     println!(
         "{} rows, {} on the front, hypervolume {:.6} -> {}",
         out.rows,

@@ -8,7 +8,7 @@ use mosde::report;
 use mosde::workflow;
 
 use super::args::EngineChoice;
-use super::common::default_run_dir;
+use super::common::run_dir;
 
 /// Flags of `replicate`.
 #[derive(Debug, Args)]
@@ -31,6 +31,9 @@ pub struct ReplicateArgs {
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace --out whole if it already holds files.
+    #[arg(long)]
+    force: bool,
     /// Draw ours against the paper's, and fitted against observed trajectories.
     #[arg(long)]
     plot: bool,
@@ -38,6 +41,7 @@ pub struct ReplicateArgs {
 
 pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
     let model = Model::preset("code-generation")?;
+    let staging = run_dir(a.out, a.force)?;
     let mut eng = super::args::open(a.engine, 0)?;
     let run = workflow::replicate(
         &model,
@@ -47,12 +51,14 @@ pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
         a.seed,
         a.bootstrap,
     )?;
-    let dir = a.out.unwrap_or_else(default_run_dir);
-    run.write(&dir)?;
+    let dir = staging.path();
+    run.write(dir)?;
     if a.plot {
-        mosde::workflow::replicate::figures(&dir, &run.replication)?;
-        report::plots::fit(&dir, &run.sessions, &run.fit, 4)?;
+        mosde::workflow::replicate::figures(dir, &run.replication)?;
+        report::plots::fit(dir, &run.sessions, &run.fit, 4)?;
     }
+    let manifest = report::Manifest::new(&model.spec, a.seed, &eng.info());
+    let dir = staging.commit(&manifest)?;
     print!("{}", run.replication.markdown());
     println!("-> {}", dir.display());
     Ok(())

@@ -12,7 +12,7 @@ use mosde::shard::Shard;
 use mosde::simulation::{self, Simulation};
 
 use super::args::{EngineArgs, ModelArgs, parse_count, parse_shard};
-use super::common::{InputError, default_run_dir, flag_context, progress};
+use super::common::{InputError, flag_context, progress, run_dir};
 
 /// Flags of `simulate`.
 #[derive(Debug, Args)]
@@ -66,6 +66,9 @@ pub struct SimulateArgs {
     /// Output directory (default: results/runs/<timestamp>).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace --out whole if it already holds files.
+    #[arg(long)]
+    force: bool,
     /// Draw the figures (SVG and PNG) into the output directory; records
     /// 200 trajectories per strategy for them unless --record-paths says otherwise.
     #[arg(long)]
@@ -122,6 +125,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     for w in sim.warnings() {
         eprintln!("warning: {w}");
     }
+    let out = run_dir(a.out.clone(), a.force)?;
     let mut eng = a.engine.open()?;
     if !a.quiet {
         eprintln!(
@@ -134,15 +138,14 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let run = Run::execute(eng.as_mut(), scenarios, job, &mut |d| bar.inc(d))?;
     let elapsed = t0.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    let dir = a.out.unwrap_or_else(default_run_dir);
     let path_steps = run.job.total_paths() as f64 * f64::from(run.job.steps());
     let mut manifest = sim.manifest(&run, shard);
     manifest.elapsed_s = elapsed;
     manifest.path_steps_per_s = path_steps / elapsed.max(1e-9);
     manifest.timings = serde_json::json!({ "simulate_s": elapsed });
     if !shard.is_whole() {
-        sim.write_shard(&dir, &run, shard)?;
-        report::write_json(&dir.join("manifest.json"), &manifest)?;
+        sim.write_shard(out.path(), &run, shard)?;
+        let dir = out.commit(&manifest)?;
         if !a.quiet {
             println!(
                 "shard {shard}: {path_steps:.3e} path-steps in {elapsed:.2} s -> {}; combine the shards with `mosde merge`",
@@ -152,10 +155,10 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let t1 = Instant::now();
-    let written = simulation::write_outputs(&dir, &sim, &run, a.plot)?;
+    let written = simulation::write_outputs(out.path(), &sim, &run, a.plot)?;
     let analysis_s = t1.elapsed().as_secs_f64();
     manifest.timings = serde_json::json!({ "simulate_s": elapsed, "analysis_s": analysis_s });
-    report::write_json(&dir.join("manifest.json"), &manifest)?;
+    let dir = out.commit(&manifest)?;
     if !a.quiet {
         print!("{}", summary_table(&written.report));
         println!(
@@ -197,11 +200,17 @@ pub fn summary_table(r: &Report) -> String {
 }
 
 /// `merge` of `simulate` shards.
-pub fn merge(dirs: &[PathBuf], out: &std::path::Path, plot: bool) -> anyhow::Result<()> {
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &std::path::Path,
+    force: bool,
+    plot: bool,
+) -> anyhow::Result<()> {
     let merged = simulation::merge(dirs)?;
-    let written = simulation::write_outputs(out, &merged.simulation, &merged.run, plot)?;
-    report::write_json(&out.join("manifest.json"), &merged.manifest())?;
+    let staging = run_dir(Some(out.to_path_buf()), force)?;
+    let written = simulation::write_outputs(staging.path(), &merged.simulation, &merged.run, plot)?;
+    let dir = staging.commit(&merged.manifest())?;
     print!("{}", summary_table(&written.report));
-    println!("merged {} shards -> {}", merged.shards, out.display());
+    println!("merged {} shards -> {}", merged.shards, dir.display());
     Ok(())
 }

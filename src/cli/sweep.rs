@@ -25,9 +25,13 @@ pub struct SweepArgs {
     /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
-    /// Continue an interrupted run in --out from the points it completed.
+    /// Continue an interrupted run into --out from the points it completed
+    /// (kept in <out>.partial until the run is complete).
     #[arg(long)]
     resume: bool,
+    /// Replace --out whole if it holds files, and discard an unfinished run.
+    #[arg(long)]
+    force: bool,
     /// No progress bar and no table.
     #[arg(long, short)]
     quiet: bool,
@@ -43,6 +47,7 @@ pub fn run(a: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
         shard: parse_shard(a.shard.as_deref())?,
         dir: a.out.clone().unwrap_or_else(default_run_dir),
         resume: a.resume,
+        force: a.force,
     };
     let mut eng = a.engine.open()?;
     let info = eng.info();
@@ -114,8 +119,8 @@ fn show(analysis: &Analysis, quiet: bool) {
 }
 
 /// `merge` of sweep shards.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
-    let merged = store::merge(dirs, out)?;
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<()> {
+    let merged = store::merge(dirs, out, force)?;
     if merged.mixed_engines {
         eprintln!(
             "warning: the shards ran on different engines; rows agree to float tolerance, not bit for bit"

@@ -6,6 +6,7 @@
 //! the engine's chunking, threads or dispatch shape (ARCHITECTURE.md, "Invariants").
 
 pub(crate) mod abi;
+mod check;
 pub mod cpu;
 pub mod gpu;
 pub mod partials;

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod figures;
+mod lock;
 pub mod plots;
+pub mod run_dir;
 
 use crate::analysis::Spectrum;
 use crate::analysis::{Reduction, Report};

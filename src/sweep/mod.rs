@@ -14,6 +14,7 @@
 //! ```
 
 pub mod design;
+pub mod rows;
 pub mod run;
 pub mod sensitivity;
 pub mod store;
@@ -183,6 +184,9 @@ pub enum SweepError {
     /// An output file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The output folder: refused, locked, or damaged.
+    #[error(transparent)]
+    Output(#[from] crate::report::run_dir::RunDirError),
     /// A file of the sweep's folder could not be read or appended to.
     #[error("cannot access {}: {source}", path.display())]
     File {
@@ -214,6 +218,7 @@ impl SweepError {
             | SweepError::Plan(_)
             | SweepError::Folder { .. } => true,
             SweepError::Engine(e) => e.is_input(),
+            SweepError::Output(e) => e.is_input(),
             SweepError::Write(_) | SweepError::File { .. } => false,
         }
     }

@@ -1,26 +1,29 @@
 //! A sweep's folder: its state, the rows finished so far, resume, and the
 //! merge of shard folders.
 //!
-//! A running sweep appends each finished batch of rows to
-//! `sweep.partial.csv` (synced before the next batch starts), beside
-//! `sweep-state.json`, which says which spec, shard and engine the folder
-//! belongs to. A resumed run keeps the rows already there and runs the rest;
-//! a finished run turns the partial file into `sweep.csv`, sorted by point.
+//! A running sweep stages its folder in `<out>.partial` (see
+//! [`run_dir::RunDir::resumable`]): it appends each finished batch of rows
+//! to `sweep.partial.csv` there (synced before the next batch starts, each
+//! row with a check that exposes a torn tail; see [`super::rows`]), beside
+//! `sweep-state.json`, which says which spec, shard and engine the run
+//! belongs to. A resumed run keeps the good rows and runs the rest; a
+//! finished run turns the partial file into `sweep.csv`, sorted by point,
+//! and moves the folder into place.
 //! Rows depend only on the spec and the point, so a resumed or sharded sweep
 //! gives the bytes of one uninterrupted run.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::run::Row;
+use super::rows::{self, Rows};
 use super::sensitivity::{self, Analysis};
 use super::{Sweep, SweepError};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineInfo};
 use crate::model::{Model, ModelSpec};
+use crate::report::run_dir::{self, RunDir};
 use crate::report::{self, Manifest};
 use crate::shard::{self, Piece, Shard};
 
@@ -57,8 +60,10 @@ pub struct SweepRun {
     pub shard: Shard,
     /// The output folder.
     pub dir: PathBuf,
-    /// Continue an interrupted run in `dir`.
+    /// Continue an interrupted run into `dir`.
     pub resume: bool,
+    /// Replace `dir` whole if it holds files, and discard an unfinished run.
+    pub force: bool,
 }
 
 /// What happens while a sweep runs.
@@ -92,13 +97,6 @@ fn command(sensitivity: bool) -> &'static str {
     if sensitivity { "sensitivity" } else { "sweep" }
 }
 
-fn folder(path: &Path, why: impl Into<String>) -> SweepError {
-    SweepError::Folder {
-        path: path.to_path_buf(),
-        why: why.into(),
-    }
-}
-
 fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
     move |source| SweepError::File {
         path: path.to_path_buf(),
@@ -106,61 +104,11 @@ fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
     }
 }
 
-fn csv_record(cells: &[String]) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    w.write_record(cells).expect("writes to memory");
-    String::from_utf8(w.into_inner().expect("writes to memory")).expect("cells are UTF-8")
-}
-
-fn header_line(sweep: &Sweep) -> String {
-    let mut h = vec!["point".to_string()];
-    h.extend(sweep.parameters.iter().map(|p| p.path.clone()));
-    h.extend(sweep.metrics.iter().cloned());
-    h.push("status".into());
-    csv_record(&h)
-}
-
-fn row_line(row: &Row) -> String {
-    let mut cells = vec![row.point.to_string()];
-    cells.extend(row.values.iter().map(|v| report::num(*v)));
-    cells.extend(row.metrics.iter().map(|v| report::num(*v)));
-    cells.push(row.status.clone());
-    csv_record(&cells)
-}
-
-/// Reads the rows of a partial or final sweep CSV: point → line.
-fn read_rows(path: &Path) -> Result<BTreeMap<u64, String>, SweepError> {
-    let text = std::fs::read_to_string(path).map_err(file_error(path))?;
-    let mut out = BTreeMap::new();
-    for (k, line) in text.lines().enumerate().skip(1) {
-        if line.is_empty() {
-            continue;
-        }
-        let id: u64 = line
-            .split(',')
-            .next()
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| {
-                folder(
-                    path,
-                    format!("line {}: no point number; the file is damaged", k + 1),
-                )
-            })?;
-        out.insert(id, format!("{line}\n"));
+fn folder(path: &Path, why: impl Into<String>) -> SweepError {
+    SweepError::Folder {
+        path: path.to_path_buf(),
+        why: why.into(),
     }
-    Ok(out)
-}
-
-/// Writes `sweep.csv` from rows (sorted by point).
-fn write_rows(dir: &Path, sweep: &Sweep, rows: &BTreeMap<u64, String>) -> Result<(), SweepError> {
-    let mut text = header_line(sweep);
-    for line in rows.values() {
-        text.push_str(line);
-    }
-    report::write_atomic(&dir.join(ROWS), text.as_bytes())?;
-    Ok(())
 }
 
 impl SweepRun {
@@ -174,55 +122,75 @@ impl SweepRun {
         }
     }
 
-    /// Sets up the folder: a new state file, or the rows of the run being
-    /// resumed. Leaves `sweep.partial.csv` holding exactly those rows.
-    fn open(&self, state: &SweepState, sweep: &Sweep) -> Result<BTreeMap<u64, String>, SweepError> {
-        let partial = self.dir.join(PARTIAL);
-        let mut done = BTreeMap::new();
-        if self.resume {
-            let old: SweepState = match std::fs::read(self.dir.join(STATE)) {
-                Ok(bytes) => serde_json::from_slice(&bytes)
-                    .map_err(|e| folder(&self.dir.join(STATE), format!("damaged: {e}")))?,
-                Err(_) => {
-                    return Err(folder(
-                        &self.dir,
-                        format!("holds no sweep to resume ({STATE} missing)"),
-                    ));
-                }
-            };
-            if &old != state {
-                return Err(folder(
+    /// The rows a resume starts from: those of the unfinished run in
+    /// `staging`, or of the finished run in the output folder.
+    fn resumed_rows(
+        &self,
+        staging: &Path,
+        state: &SweepState,
+        sweep: &Sweep,
+    ) -> Result<Rows, SweepError> {
+        let from = [staging, self.dir.as_path()]
+            .into_iter()
+            .find(|d| d.join(STATE).exists())
+            .ok_or_else(|| {
+                folder(
                     &self.dir,
-                    "was started with a different spec, shard or engine; resume with the same ones or use a new output folder",
-                ));
-            }
-            if partial.exists() {
-                done = read_rows(&partial)?;
-            } else if self.dir.join(ROWS).exists() {
-                done = read_rows(&self.dir.join(ROWS))?;
+                    format!(
+                        "holds no sweep to resume ({STATE} missing here and in {})",
+                        staging.display()
+                    ),
+                )
+            })?;
+        let old: SweepState = serde_json::from_slice(
+            &std::fs::read(from.join(STATE)).map_err(file_error(&from.join(STATE)))?,
+        )
+        .map_err(|e| folder(&from.join(STATE), format!("damaged: {e}")))?;
+        if &old != state {
+            return Err(folder(
+                from,
+                "was started with a different spec, shard or engine; resume with the same ones or use a new output folder",
+            ));
+        }
+        if from == staging {
+            let partial = staging.join(PARTIAL);
+            match partial.exists() {
+                true => rows::read_partial(&partial, sweep),
+                false => Ok(Rows::new()),
             }
         } else {
-            if partial.exists() {
-                return Err(folder(
-                    &self.dir,
-                    "holds an unfinished sweep; resume it, or choose another output folder",
-                ));
-            }
-            report::write_json(&self.dir.join(STATE), state)?;
+            rows::read_rows(&from.join(ROWS), sweep)
         }
-        if !partial.exists() {
-            let mut text = header_line(sweep);
-            for line in done.values() {
-                text.push_str(line);
-            }
-            report::write_atomic(&partial, text.as_bytes())?;
+    }
+
+    /// Sets up the staging folder: the state file and a partial file holding
+    /// exactly the rows already done (rewritten whole, so that appends start
+    /// after the last good row and a torn tail is gone).
+    fn open(&self, staging: &Path, state: &SweepState, sweep: &Sweep) -> Result<Rows, SweepError> {
+        let done = match self.resume {
+            true => self.resumed_rows(staging, state, sweep)?,
+            false => Rows::new(),
+        };
+        let ids = self.shard.split(sweep.unit_points().len() as u64);
+        if let Some(p) = done.keys().find(|p| !ids.contains(p)) {
+            return Err(folder(
+                staging,
+                format!("holds point {p}, which is not in shard {}", self.shard),
+            ));
         }
+        report::write_json(&staging.join(STATE), state)?;
+        report::write_atomic(
+            &staging.join(PARTIAL),
+            rows::partial_text(sweep, &done).as_bytes(),
+        )?;
         Ok(done)
     }
 
     /// Runs this shard of `sweep` on `engine` into the folder, then, when
     /// the sweep is whole, its Monte Carlo errors and (for sensitivity) its
-    /// indices.
+    /// indices. The folder appears only when the run is complete; until
+    /// then the rows finished so far are kept in
+    /// [`run_dir::partial_dir`]`(dir)` for a resume.
     pub fn execute(
         &self,
         sweep: &Sweep,
@@ -230,46 +198,54 @@ impl SweepRun {
         events: &mut dyn FnMut(Event),
     ) -> Result<Outcome, SweepError> {
         let info = engine.info();
-        let unit = sweep.unit_points();
-        let ids = self.shard.split(unit.len() as u64);
-        let done = self.open(&self.state(sweep, &info.kind), sweep)?;
+        let ids = self.shard.split(sweep.unit_points().len() as u64);
+        let out = RunDir::resumable(&self.dir, self.force, self.resume)?;
+        let done = self.open(out.path(), &self.state(sweep, &info.kind), sweep)?;
         let todo: Vec<u64> = ids.clone().filter(|p| !done.contains_key(p)).collect();
         events(Event::Started {
             points: ids.end - ids.start,
             todo: todo.len() as u64,
             resumed: self.resume,
         });
-        let partial = self.dir.join(PARTIAL);
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&partial)
-            .map_err(file_error(&partial))?;
         let t0 = Instant::now();
-        sweep.evaluate(engine, &unit, &todo, &mut |rows| {
-            for r in rows {
-                file.write_all(row_line(r).as_bytes())
-                    .map_err(file_error(&partial))?;
-            }
-            // Each finished batch is on disk before the next starts: an
-            // interrupted run loses at most one batch.
-            file.sync_data().map_err(file_error(&partial))?;
-            events(Event::Progress(rows.len() as u64));
-            Ok(())
-        })?;
+        append_rows(out.path(), sweep, engine, &todo, events)?;
         let elapsed_s = t0.elapsed().as_secs_f64();
-        write_rows(&self.dir, sweep, &read_rows(&partial)?)?;
+        let partial = out.path().join(PARTIAL);
+        let rows = rows::read_partial(&partial, sweep)?;
+        rows::check_points(&partial, &rows, &ids)?;
+        rows::write_rows(out.path(), sweep, &rows)?;
         std::fs::remove_file(&partial).map_err(file_error(&partial))?;
         if self.shard.index == 0 && sweep.spec.mc_replicates >= 2 {
             let reps = sweep.replicate_centre(engine)?;
             report::write_atomic(
-                &self.dir.join(REPLICATES),
+                &out.path().join(REPLICATES),
                 sensitivity::replicates_csv(sweep, &reps).as_bytes(),
             )?;
         }
+        let analysis = match self.shard.is_whole() {
+            true => Some(sensitivity::analyze(out.path(), sweep, self.sensitivity)?),
+            false => None,
+        };
         let points_run = todo.len() as u64;
-        let manifest = Manifest {
+        out.commit(&self.manifest(sweep, &info, points_run, elapsed_s))?;
+        Ok(Outcome {
+            points_run,
+            elapsed_s,
+            analysis,
+        })
+    }
+
+    fn manifest(
+        &self,
+        sweep: &Sweep,
+        info: &EngineInfo,
+        points_run: u64,
+        elapsed_s: f64,
+    ) -> Manifest {
+        let ids = self.shard.split(sweep.unit_points().len() as u64);
+        Manifest {
             sizes: serde_json::json!({
-                "points": unit.len(),
+                "points": sweep.unit_points().len(),
                 "shard": [self.shard.index, self.shard.count],
                 "points_in_shard": ids.end - ids.start,
                 "strategies": sweep.strategies.len(),
@@ -283,22 +259,39 @@ impl SweepRun {
                 * f64::from(sweep.spec.steps.unwrap_or(sweep.model.steps))
                 / elapsed_s.max(1e-9),
             timings: serde_json::json!({ "points_per_s": points_run as f64 / elapsed_s.max(1e-9) }),
-            ..Manifest::new(&sweep.model.spec, sweep.spec.seed, &info)
-        };
-        report::write_json(&self.dir.join("manifest.json"), &manifest)?;
-        let analysis = if self.shard.is_whole() {
-            Some(sensitivity::analyze(&self.dir, sweep, self.sensitivity)?)
-        } else {
-            None
-        };
-        Ok(Outcome {
-            points_run,
-            elapsed_s,
-            analysis,
-        })
+            ..Manifest::new(&sweep.model.spec, sweep.spec.seed, info)
+        }
     }
 }
 
+/// Runs `todo` and appends each finished batch to the partial file of
+/// `staging`, synced before the next batch starts: an interrupted run loses
+/// at most one batch, and a torn row is caught by its check.
+fn append_rows(
+    staging: &Path,
+    sweep: &Sweep,
+    engine: &mut dyn Engine,
+    todo: &[u64],
+    events: &mut dyn FnMut(Event),
+) -> Result<(), SweepError> {
+    let partial = staging.join(PARTIAL);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&partial)
+        .map_err(file_error(&partial))?;
+    let unit = sweep.unit_points();
+    sweep.evaluate(engine, &unit, todo, &mut |batch| {
+        let text: String = batch
+            .iter()
+            .map(|r| rows::checked_line(&rows::row_line(r)))
+            .collect();
+        file.write_all(text.as_bytes())
+            .map_err(file_error(&partial))?;
+        file.sync_data().map_err(file_error(&partial))?;
+        events(Event::Progress(batch.len() as u64));
+        Ok(())
+    })
+}
 /// Sweep shards merged into one folder.
 #[derive(Debug)]
 pub struct Merged {
@@ -318,29 +311,14 @@ pub fn is_sweep(dir: &Path) -> bool {
     dir.join(STATE).exists()
 }
 
-/// Merges sweep shard folders into `out`: the `sweep.csv` (and
-/// `sensitivity.csv`) one run of the whole design would have written.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, crate::Error> {
+/// Merges sweep shard folders into `out` (replaced whole when `force`): the
+/// `sweep.csv` (and `sensitivity.csv`) one run of the whole design would
+/// have written. Each shard is verified first: its files against its
+/// manifest's hashes, its rows against its share of the design.
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged, crate::Error> {
     let pieces = dirs
         .iter()
-        .map(|d| {
-            let s: SweepState = shard::read_json(&d.join(STATE), "sweep")?;
-            let shard = Shard {
-                index: s.shard.0,
-                count: s.shard.1,
-            };
-            if d.join(PARTIAL).exists() || !d.join(ROWS).exists() {
-                return Err(shard::ShardError::Unfinished {
-                    dir: d.clone(),
-                    shard,
-                });
-            }
-            Ok(Piece {
-                dir: d.clone(),
-                shard,
-                value: s,
-            })
-        })
+        .map(|d| read_shard(d))
         .collect::<Result<Vec<_>, _>>()?;
     let pieces = shard::order(pieces, |a, b| {
         (a.spec != b.spec || a.model != b.model || a.command != b.command)
@@ -349,13 +327,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, crate::Error> {
     let first = pieces[0].value.clone();
     let model = Model::from_spec(first.model.clone(), "merged shards")?;
     let sweep = Sweep::new(first.spec.clone(), model, "merged shards")?;
-    let mut rows = BTreeMap::new();
+    let total = sweep.unit_points().len() as u64;
+    let mut all = Rows::new();
     for p in &pieces {
-        rows.extend(read_rows(&p.dir.join(ROWS))?);
+        let path = p.dir.join(ROWS);
+        let rows = rows::read_rows(&path, &sweep)
+            .and_then(|r| rows::check_points(&path, &r, &p.shard.split(total)).map(|()| r))
+            .map_err(|e| shard::ShardError::damaged(&p.dir, e))?;
+        all.extend(rows);
     }
-    write_rows(out, &sweep, &rows)?;
+    let staging = RunDir::create(out, force)?;
+    let dir = staging.path();
+    rows::write_rows(dir, &sweep, &all)?;
     report::write_json(
-        &out.join(STATE),
+        &dir.join(STATE),
         &SweepState {
             shard: (0, 1),
             ..first.clone()
@@ -363,15 +348,44 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, crate::Error> {
     )?;
     let replicates = pieces[0].dir.join(REPLICATES);
     if replicates.exists() {
-        std::fs::copy(&replicates, out.join(REPLICATES))
+        std::fs::copy(&replicates, dir.join(REPLICATES))
             .map_err(file_error(&replicates))
             .map_err(crate::Error::from)?;
     }
-    let analysis = sensitivity::analyze(out, &sweep, first.command == "sensitivity")?;
+    let analysis = sensitivity::analyze(dir, &sweep, first.command == "sensitivity")?;
+    let engine = EngineInfo {
+        kind: first.engine.clone(),
+        adapter: format!("merged from {} shards", first.shard.1),
+        threads: 0,
+    };
+    staging.commit(&Manifest::new(&first.model, first.spec.seed, &engine))?;
     Ok(Merged {
         shards: first.shard.1,
-        points: rows.len(),
+        points: all.len(),
         mixed_engines: pieces.iter().any(|p| p.value.engine != first.engine),
         analysis,
+    })
+}
+
+/// Reads one finished shard's state after checking its files against its
+/// manifest.
+fn read_shard(d: &Path) -> Result<Piece<SweepState>, crate::Error> {
+    let s: SweepState = shard::read_json(&d.join(STATE), "sweep")?;
+    let shard = Shard {
+        index: s.shard.0,
+        count: s.shard.1,
+    };
+    if !d.join(ROWS).exists() {
+        return Err(shard::ShardError::Unfinished {
+            dir: d.to_path_buf(),
+            shard,
+        }
+        .into());
+    }
+    run_dir::verify(d).map_err(|e| shard::ShardError::damaged(d, e))?;
+    Ok(Piece {
+        dir: d.to_path_buf(),
+        shard,
+        value: s,
     })
 }

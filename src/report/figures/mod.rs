@@ -139,6 +139,22 @@ pub fn svg(fig: &impl Figure) -> Result<String, DrawError> {
     Ok(s)
 }
 
+/// The PNG bytes of a figure, drawn in memory: the file is then written
+/// like every other output (a temporary file, a rename, and an I/O error
+/// that names the file), so a failure leaves no half image behind.
+pub fn png(fig: &impl Figure) -> Result<Vec<u8>, DrawError> {
+    use image::ImageEncoder;
+    register_font();
+    let (w, h) = fig.size();
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    render(fig, BitMapBackend::with_buffer(&mut rgb, (w, h)))?;
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(&rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| DrawError(Box::new(e)))?;
+    Ok(out)
+}
+
 /// Saves `name.svg` and `name.png` into `dir` (each through a temporary
 /// file and a rename) and returns their paths.
 pub fn save(fig: &impl Figure, dir: &Path, name: &str) -> Result<Vec<PathBuf>, FigureError> {
@@ -154,13 +170,7 @@ pub fn save(fig: &impl Figure, dir: &Path, name: &str) -> Result<Vec<PathBuf>, F
     let svg_path = dir.join(format!("{name}.svg"));
     super::write_atomic(&svg_path, text.as_bytes()).map_err(write)?;
     let png_path = dir.join(format!("{name}.png"));
-    let tmp = dir.join(format!(".{name}.{}.png", std::process::id()));
-    render(fig, BitMapBackend::new(&tmp, fig.size())).map_err(draw)?;
-    std::fs::rename(&tmp, &png_path).map_err(|source| {
-        write(WriteError {
-            path: png_path.clone(),
-            source,
-        })
-    })?;
+    let png = png(fig).map_err(draw)?;
+    super::write_atomic(&png_path, &png).map_err(write)?;
     Ok(vec![svg_path, png_path])
 }
