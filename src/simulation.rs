@@ -271,7 +271,8 @@ fn read_shard(d: &Path) -> Result<Piece<Partials>, Error> {
     let p: Partials = shard::read_json(&d.join(PARTIALS), "simulate")?;
     Ok(Piece {
         dir: d.to_path_buf(),
-        shard: Shard::new(p.shard, p.identity.shards)?,
+        shard: Shard::new(p.shard, p.identity.shards)
+            .map_err(|e| shard::ShardError::damaged(d, e))?,
         value: p,
     })
 }

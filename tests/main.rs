@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod conformance;
+mod crash;
 mod figures;
 mod fit;
 mod golden;
@@ -12,4 +13,5 @@ mod gpu;
 mod preset;
 mod reproducibility;
 mod shaders;
+mod shards;
 mod sweep;

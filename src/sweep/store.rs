@@ -152,14 +152,15 @@ impl SweepRun {
                 "was started with a different spec, shard or engine; resume with the same ones or use a new output folder",
             ));
         }
-        if from == staging {
-            let partial = staging.join(PARTIAL);
-            match partial.exists() {
-                true => rows::read_partial(&partial, sweep),
-                false => Ok(Rows::new()),
-            }
-        } else {
+        // Rows still being appended, or those of a run that finished but was
+        // stopped before it moved into place.
+        let partial = from.join(PARTIAL);
+        if partial.exists() {
+            rows::read_partial(&partial, sweep)
+        } else if from.join(ROWS).exists() {
             rows::read_rows(&from.join(ROWS), sweep)
+        } else {
+            Ok(Rows::new())
         }
     }
 
