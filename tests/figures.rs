@@ -163,3 +163,27 @@ fn every_figure_renders_on_small_data() {
         "replication",
     );
 }
+
+/// A figure that cannot be written says why in words (no Debug dump of the
+/// backend's error) and leaves no half image behind.
+#[test]
+fn a_failed_save_names_the_file_and_leaves_no_debris() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the folder should be: every write under it fails.
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "").unwrap();
+    let fig = EigenPlot {
+        title: "e".into(),
+        dt: 1.0,
+        series: vec![("S".into(), 0, vec![[-1.0, 0.0]])],
+    };
+    let err = save(&fig, &blocker.join("figs"), "eigenvalues").unwrap_err();
+    let text = std::error::Error::source(&err).map_or(String::new(), |s| s.to_string());
+    assert!(text.contains("eigenvalues.svg"), "{text}");
+    assert!(
+        !text.contains("IoError") && !text.contains("Custom {"),
+        "{text}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1);
+}

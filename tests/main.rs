@@ -12,6 +12,7 @@ mod golden;
 mod gpu;
 mod preset;
 mod reproducibility;
+mod run_dirs;
 mod shaders;
 mod shards;
 mod sweep;
