@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod figures;
-mod lock;
 pub mod plots;
 pub mod run_dir;
 

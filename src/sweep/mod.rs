@@ -14,6 +14,7 @@
 //! ```
 
 pub mod design;
+mod merge;
 pub mod rows;
 pub mod run;
 pub mod sensitivity;

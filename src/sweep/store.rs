@@ -1,8 +1,8 @@
 //! A sweep's folder: its state, the rows finished so far, resume, and the
-//! merge of shard folders.
+//! merge of shard folders (`merge` and `Merged` are re-exported here).
 //!
 //! A running sweep stages its folder in `<out>.partial` (see
-//! [`run_dir::RunDir::resumable`]): it appends each finished batch of rows
+//! [`RunDir::resumable`]): it appends each finished batch of rows
 //! to `sweep.partial.csv` there (synced before the next batch starts, each
 //! row with a check that exposes a torn tail; see [`super::rows`]), beside
 //! `sweep-state.json`, which says which spec, shard and engine the run
@@ -18,14 +18,15 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::merge::{Merged, merge};
 use super::rows::{self, Rows};
 use super::sensitivity::{self, Analysis};
 use super::{Sweep, SweepError};
 use crate::engine::{Engine, EngineInfo};
-use crate::model::{Model, ModelSpec};
-use crate::report::run_dir::{self, RunDir};
+use crate::model::ModelSpec;
+use crate::report::run_dir::RunDir;
 use crate::report::{self, Manifest};
-use crate::shard::{self, Piece, Shard};
+use crate::shard::Shard;
 
 /// What a sweep directory is (`sweep-state.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,7 +192,7 @@ impl SweepRun {
     /// the sweep is whole, its Monte Carlo errors and (for sensitivity) its
     /// indices. The folder appears only when the run is complete; until
     /// then the rows finished so far are kept in
-    /// [`run_dir::partial_dir`]`(dir)` for a resume.
+    /// [`crate::report::run_dir::partial_dir`]`(dir)` for a resume.
     pub fn execute(
         &self,
         sweep: &Sweep,
@@ -293,100 +294,7 @@ fn append_rows(
         Ok(())
     })
 }
-/// Sweep shards merged into one folder.
-#[derive(Debug)]
-pub struct Merged {
-    /// Shards merged.
-    pub shards: u64,
-    /// Rows in the merged `sweep.csv`.
-    pub points: usize,
-    /// Whether the shards ran on different engines (rows then agree to
-    /// float tolerance, not bit for bit).
-    pub mixed_engines: bool,
-    /// The Monte Carlo errors and indices.
-    pub analysis: Analysis,
-}
-
 /// Whether `dir` holds a sweep (or sensitivity) shard.
 pub fn is_sweep(dir: &Path) -> bool {
     dir.join(STATE).exists()
-}
-
-/// Merges sweep shard folders into `out` (replaced whole when `force`): the
-/// `sweep.csv` (and `sensitivity.csv`) one run of the whole design would
-/// have written. Each shard is verified first: its files against its
-/// manifest's hashes, its rows against its share of the design.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged, crate::Error> {
-    let pieces = dirs
-        .iter()
-        .map(|d| read_shard(d))
-        .collect::<Result<Vec<_>, _>>()?;
-    let pieces = shard::order(pieces, |a, b| {
-        (a.spec != b.spec || a.model != b.model || a.command != b.command)
-            .then_some("spec, model or command")
-    })?;
-    let first = pieces[0].value.clone();
-    let model = Model::from_spec(first.model.clone(), "merged shards")?;
-    let sweep = Sweep::new(first.spec.clone(), model, "merged shards")?;
-    let total = sweep.unit_points().len() as u64;
-    let mut all = Rows::new();
-    for p in &pieces {
-        let path = p.dir.join(ROWS);
-        let rows = rows::read_rows(&path, &sweep)
-            .and_then(|r| rows::check_points(&path, &r, &p.shard.split(total)).map(|()| r))
-            .map_err(|e| shard::ShardError::damaged(&p.dir, e))?;
-        all.extend(rows);
-    }
-    let staging = RunDir::create(out, force)?;
-    let dir = staging.path();
-    rows::write_rows(dir, &sweep, &all)?;
-    report::write_json(
-        &dir.join(STATE),
-        &SweepState {
-            shard: (0, 1),
-            ..first.clone()
-        },
-    )?;
-    let replicates = pieces[0].dir.join(REPLICATES);
-    if replicates.exists() {
-        std::fs::copy(&replicates, dir.join(REPLICATES))
-            .map_err(file_error(&replicates))
-            .map_err(crate::Error::from)?;
-    }
-    let analysis = sensitivity::analyze(dir, &sweep, first.command == "sensitivity")?;
-    let engine = EngineInfo {
-        kind: first.engine.clone(),
-        adapter: format!("merged from {} shards", first.shard.1),
-        threads: 0,
-    };
-    staging.commit(&Manifest::new(&first.model, first.spec.seed, &engine))?;
-    Ok(Merged {
-        shards: first.shard.1,
-        points: all.len(),
-        mixed_engines: pieces.iter().any(|p| p.value.engine != first.engine),
-        analysis,
-    })
-}
-
-/// Reads one finished shard's state after checking its files against its
-/// manifest.
-fn read_shard(d: &Path) -> Result<Piece<SweepState>, crate::Error> {
-    let s: SweepState = shard::read_json(&d.join(STATE), "sweep")?;
-    let shard = Shard {
-        index: s.shard.0,
-        count: s.shard.1,
-    };
-    if !d.join(ROWS).exists() {
-        return Err(shard::ShardError::Unfinished {
-            dir: d.to_path_buf(),
-            shard,
-        }
-        .into());
-    }
-    run_dir::verify(d).map_err(|e| shard::ShardError::damaged(d, e))?;
-    Ok(Piece {
-        dir: d.to_path_buf(),
-        shard,
-        value: s,
-    })
 }

@@ -14,13 +14,16 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use super::lock::Lock;
+mod digest;
+mod lock;
+
+use digest::hash_tree;
+pub use digest::{sha256_hex, verify};
+use lock::Lock;
 
 /// The manifest every run folder holds.
 pub const MANIFEST: &str = "manifest.json";
@@ -167,9 +170,11 @@ impl RunDir {
         }
         let files = hash_tree(&self.staging)?;
         let listed = Listed { manifest, files };
-        super::write_json(&self.staging.join(MANIFEST), &listed).map_err(|e| RunDirError::Io {
-            path: e.path,
-            source: e.source,
+        crate::report::write_json(&self.staging.join(MANIFEST), &listed).map_err(|e| {
+            RunDirError::Io {
+                path: e.path,
+                source: e.source,
+            }
         })?;
         sync_dir(&self.staging);
         self.swap_in()?;
@@ -220,7 +225,7 @@ impl Drop for RunDir {
 pub fn stamp() -> serde_json::Value {
     serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
-        "command_line": super::Manifest::command_line(),
+        "command_line": crate::report::Manifest::command_line(),
     })
 }
 
@@ -229,93 +234,6 @@ pub fn partial_dir(out: &Path) -> PathBuf {
     let mut s = out.as_os_str().to_owned();
     s.push(".partial");
     PathBuf::from(s)
-}
-
-/// Checks a run folder against its manifest: every listed file has its
-/// hash, and no file is unlisted. Returns the listed files.
-pub fn verify(dir: &Path) -> Result<BTreeMap<String, String>, RunDirError> {
-    let damaged = |path: &Path, why: String| RunDirError::Damaged {
-        path: path.to_path_buf(),
-        why,
-    };
-    let mpath = dir.join(MANIFEST);
-    let text = std::fs::read(&mpath)
-        .map_err(|e| damaged(&mpath, format!("unreadable ({e}); not a complete run")))?;
-    let value: serde_json::Value = serde_json::from_slice(&text)
-        .map_err(|e| damaged(&mpath, format!("damaged ({e}); not a complete run")))?;
-    let listed: BTreeMap<String, String> = value
-        .get("files")
-        .and_then(|f| serde_json::from_value(f.clone()).ok())
-        .ok_or_else(|| damaged(&mpath, "lists no files; not a complete run".into()))?;
-    let found = hash_tree(dir)?;
-    for (file, hash) in &listed {
-        match found.get(file) {
-            None => return Err(damaged(&dir.join(file), "is missing".into())),
-            Some(h) if h != hash => {
-                return Err(damaged(
-                    &dir.join(file),
-                    "does not match the SHA-256 in manifest.json (changed or truncated)".into(),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(extra) = found.keys().find(|f| !listed.contains_key(*f)) {
-        return Err(damaged(
-            &dir.join(extra),
-            "is not listed in manifest.json".into(),
-        ));
-    }
-    Ok(listed)
-}
-
-/// SHA-256 of bytes, in lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Relative path (with `/`) → SHA-256 of every file under `root`, the
-/// manifest excepted.
-fn hash_tree(root: &Path) -> Result<BTreeMap<String, String>, RunDirError> {
-    fn walk(
-        root: &Path,
-        dir: &Path,
-        out: &mut BTreeMap<String, String>,
-    ) -> Result<(), RunDirError> {
-        for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-            let path = entry.map_err(io(dir))?.path();
-            if path.is_dir() {
-                walk(root, &path, out)?;
-                continue;
-            }
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel != MANIFEST {
-                out.insert(rel, hash_file(&path)?);
-            }
-        }
-        Ok(())
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out)?;
-    Ok(out)
-}
-
-fn hash_file(path: &Path) -> Result<String, RunDirError> {
-    let mut f = File::open(path).map_err(io(path))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).map_err(io(path))?;
-        if n == 0 {
-            return Ok(hex(&h.finalize()));
-        }
-        h.update(&buf[..n]);
-    }
 }
 
 /// Takes the lock of `out`, creating its parent, and sweeps up staging
@@ -389,3 +307,6 @@ fn sync_dir(dir: &Path) {
         let _ = d.sync_all();
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,14 +4,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::run_dir::RunDirError;
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunDirError + '_ {
-    move |source| RunDirError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
+use super::{RunDirError, io};
 
 /// An advisory lock on `<out>.lock`, released when the process ends in any
 /// way (so a killed run leaves no live lock), and its file removed on drop.
