@@ -97,12 +97,12 @@ fn every_command_refuses_a_full_folder() {
 fn a_locked_folder_is_refused_naming_the_other_process() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
-    let lock_path = dir.path().join("o.lock");
+    let lock_path = dir.path().join(".o.lock");
     std::fs::write(&lock_path, "4242\n").unwrap();
     let lock = std::fs::File::open(&lock_path).unwrap();
     lock.try_lock().unwrap();
     let err = usage_error(&mut simulate(&out, &[]), "a locked folder", "process 4242");
-    assert!(err.contains("o.lock"), "{err}");
+    assert!(err.contains(".o.lock"), "{err}");
     assert!(!out.exists());
     // A lock left by a run that died (nobody holds it) is taken over.
     drop(lock);

@@ -19,6 +19,7 @@ set -euo pipefail
 SHARDS=16
 OUT="runs/shard-${SLURM_ARRAY_TASK_ID}"
 RESUME=""
-if [ -f "$OUT/sweep-state.json" ]; then RESUME="--resume"; fi
+# An unfinished run waits in $OUT.partial; a finished one is $OUT itself.
+if [ -e "$OUT.partial" ] || [ -e "$OUT" ]; then RESUME="--resume"; fi
 mosde sensitivity --spec examples/cluster/sweep.toml --engine auto \
   --shard "$SHARDS" --out "$OUT" --quiet $RESUME

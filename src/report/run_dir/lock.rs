@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{RunDirError, io};
 
-/// An advisory lock on `<out>.lock`, released when the process ends in any
+/// An advisory lock on `.<name>.lock` beside the output folder, released when the process ends in any
 /// way (so a killed run leaves no live lock), and its file removed on drop.
 #[derive(Debug)]
 pub(crate) struct Lock {

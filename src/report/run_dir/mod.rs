@@ -1,7 +1,8 @@
 //! Run folders that are either a complete run or absent.
 //!
 //! A command never writes into its output folder directly. [`RunDir`] takes
-//! a lock beside the folder (`<out>.lock`, holding the writer's process id),
+//! a lock beside the folder (`.<name>.lock`, holding the writer's process
+//! id; hidden, so that a glob over run folders never picks it up),
 //! hands out a staging folder beside it on the same filesystem, and
 //! [`RunDir::commit`] writes `manifest.json` — provenance plus the SHA-256 of
 //! every file — and renames the staging folder into place. A run that fails
@@ -242,7 +243,7 @@ fn prepare(out: &Path) -> Result<(Lock, String), RunDirError> {
     let name = folder_name(out)?;
     let parent = parent_of(out);
     std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let lock = Lock::acquire(out, &sibling(out, &format!("{name}.lock")))?;
+    let lock = Lock::acquire(out, &sibling(out, &format!(".{name}.lock")))?;
     if let Ok(entries) = std::fs::read_dir(parent) {
         let stale = [format!(".{name}.tmp-"), format!(".{name}.old-")];
         for e in entries.flatten() {
