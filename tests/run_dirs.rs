@@ -65,7 +65,7 @@ fn every_command_refuses_a_full_folder() {
     write(&full, "keep.txt", "mine");
     let spec = write(dir.path(), "s.toml", crate::sweep::SPEC);
     let points = write(dir.path(), "p.csv", "a,b\n1,2\n2,1\n");
-    let cases: [(&str, Vec<&str>); 5] = [
+    let cases: [(&str, Vec<&str>); 6] = [
         (
             "simulate",
             vec!["simulate", "--engine", "cpu", "--paths", "600"],
@@ -82,6 +82,12 @@ fn every_command_refuses_a_full_folder() {
         (
             "pareto",
             vec!["pareto", "--input", points.to_str().unwrap()],
+        ),
+        (
+            "bench",
+            vec![
+                "bench", "--engine", "cpu", "--paths", "1000", "--repeat", "1",
+            ],
         ),
     ];
     for (what, args) in cases {

@@ -6,6 +6,7 @@ use clap::Args;
 use mosde::bench::{self, Workload};
 use mosde::engine::Engine;
 use mosde::report;
+use mosde::report::run_dir::RunDir;
 
 use super::args::{EngineChoice, open, parse_count};
 use super::common::InputError;
@@ -37,6 +38,9 @@ pub struct BenchArgs {
     /// Write bench.json and bench.md into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace --out whole if it already holds files.
+    #[arg(long)]
+    force: bool,
 }
 
 fn engines(a: &BenchArgs) -> anyhow::Result<Vec<Box<dyn Engine>>> {
@@ -57,6 +61,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     if a.repeat == 0 {
         return Err(InputError("--repeat must be at least 1".into()).into());
     }
+    let staging = match &a.out {
+        Some(dir) => Some(RunDir::create(dir, a.force)?),
+        None => None,
+    };
     let mut engines = engines(&a)?;
     let mut rows = Vec::new();
     for preset in &a.presets {
@@ -78,9 +86,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     }
     let table = bench::table(&rows);
     print!("{table}");
-    if let Some(dir) = a.out {
-        report::write_json(&dir.join("bench.json"), &rows)?;
-        report::write_atomic(&dir.join("bench.md"), table.as_bytes())?;
+    if let Some(out) = staging {
+        report::write_json(&out.path().join("bench.json"), &rows)?;
+        report::write_atomic(&out.path().join("bench.md"), table.as_bytes())?;
+        out.commit(&report::run_dir::stamp())?;
     }
     Ok(())
 }
