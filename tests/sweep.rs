@@ -250,6 +250,43 @@ fn an_interrupted_sweep_resumes() {
 }
 
 #[test]
+fn a_resume_never_replaces_another_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "s.toml", SPEC);
+    let (full, out) = (dir.path().join("full"), dir.path().join("o"));
+    let sweep = |out: &std::path::Path| {
+        let mut c = mosde();
+        c.args(["sweep", "--engine", "cpu", "-q", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(out);
+        c
+    };
+    sweep(&full).assert().success();
+    leave_unfinished(&out, &full, 5);
+    mosde()
+        .args([
+            "simulate", "--engine", "cpu", "-q", "--paths", "600", "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let err = usage_error(
+        sweep(&out).arg("--resume"),
+        "a resume over another run",
+        "already holds files",
+    );
+    assert!(err.contains("--force"), "{err}");
+    assert!(out.join("summary.json").exists());
+    sweep(&out).args(["--resume", "--force"]).assert().success();
+    assert_eq!(
+        std::fs::read(out.join("sweep.csv")).unwrap(),
+        std::fs::read(full.join("sweep.csv")).unwrap()
+    );
+    assert!(!out.join("summary.json").exists());
+}
+
+#[test]
 fn a_damaged_partial_row_is_named_not_resumed() {
     let dir = tempfile::tempdir().unwrap();
     let spec = write(

@@ -165,6 +165,26 @@ impl SweepRun {
         }
     }
 
+    /// A resume replaces the output folder at the end; without `force` it
+    /// may replace only an earlier state of the same sweep, never another run.
+    fn check_replaceable(&self, state: &SweepState) -> Result<(), SweepError> {
+        let full = std::fs::read_dir(&self.dir).is_ok_and(|mut d| d.next().is_some());
+        if !self.resume || self.force || !full {
+            return Ok(());
+        }
+        let same = std::fs::read(self.dir.join(STATE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<SweepState>(&b).ok())
+            .is_some_and(|old| &old == state);
+        match same {
+            true => Ok(()),
+            false => Err(crate::report::run_dir::RunDirError::Exists {
+                path: self.dir.clone(),
+            }
+            .into()),
+        }
+    }
+
     /// Sets up the staging folder: the state file and a partial file holding
     /// exactly the rows already done (rewritten whole, so that appends start
     /// after the last good row and a torn tail is gone).
@@ -173,6 +193,7 @@ impl SweepRun {
             true => self.resumed_rows(staging, state, sweep)?,
             false => Rows::new(),
         };
+        self.check_replaceable(state)?;
         let ids = self.shard.split(sweep.unit_points().len() as u64);
         if let Some(p) = done.keys().find(|p| !ids.contains(p)) {
             return Err(folder(
