@@ -117,7 +117,7 @@ fn killed_sweeps_resume_to_the_uninterrupted_bytes() {
     let span = timed(root, &[&base[..], &["--out", "whole"]].concat());
     let out: PathBuf = root.join("o");
     let mut lcg = Lcg(3);
-    let mut finished = 0;
+    let (mut finished, mut with_rows) = (0, 0);
     for k in 0..25 {
         // Resume what a kill left; start afresh once a run completed.
         if out.exists() && !partial_dir(&out).exists() {
@@ -131,12 +131,24 @@ fn killed_sweeps_resume_to_the_uninterrupted_bytes() {
         }
         kill_after(root, &args, span.mul_f64(lcg.unit() * 1.1));
         absent_or_complete(&out, &format!("sweep kill {k}"));
+        let rows = partial_dir(&out).join("sweep.partial.csv");
+        if let Ok(text) = std::fs::read(&rows)
+            && text.iter().filter(|&&b| b == b'\n').count() > 1
+        {
+            with_rows += 1;
+            // A full disk tears the tail of the last append: chop up to a
+            // row's worth of bytes, which the resume must detect and redo.
+            let cut = 1 + (lcg.unit() * 120.0) as usize;
+            std::fs::write(&rows, &text[..text.len() - cut.min(text.len() / 2)]).unwrap();
+        }
     }
     if partial_dir(&out).exists() {
         timed(root, &[&base[..], &["--out", "o", "--resume"]].concat());
     }
     same_files(&out, &root.join("whole"));
-    eprintln!("sweep crash test: {finished} runs finished between kills");
+    eprintln!(
+        "sweep crash test: {finished} runs finished between kills, {with_rows} kills left finished rows (then torn) to resume"
+    );
 }
 
 /// Every file but the manifest (timings, command line) has the same bytes.

@@ -237,7 +237,6 @@ impl SweepRun {
         let rows = rows::read_partial(&partial, sweep)?;
         rows::check_points(&partial, &rows, &ids)?;
         rows::write_rows(out.path(), sweep, &rows)?;
-        std::fs::remove_file(&partial).map_err(file_error(&partial))?;
         if self.shard.index == 0 && sweep.spec.mc_replicates >= 2 {
             let reps = sweep.replicate_centre(engine)?;
             report::write_atomic(
@@ -250,6 +249,9 @@ impl SweepRun {
             false => None,
         };
         let points_run = todo.len() as u64;
+        // Kept until now so that a resume after a kill in the tables above
+        // starts from the checked rows.
+        std::fs::remove_file(&partial).map_err(file_error(&partial))?;
         out.commit(&self.manifest(sweep, &info, points_run, elapsed_s))?;
         Ok(Outcome {
             points_run,
