@@ -4,6 +4,7 @@
 mod common;
 
 mod cli;
+mod cluster;
 mod conformance;
 mod figures;
 mod fit;
@@ -11,5 +12,7 @@ mod golden;
 mod gpu;
 mod preset;
 mod reproducibility;
+mod scheduler;
 mod shaders;
+mod slurm;
 mod sweep;

@@ -119,6 +119,10 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         .into());
     }
     let (scenarios, job) = sim.plan(shard).map_err(strategy_context)?;
+    let dir = a.out.clone().unwrap_or_else(default_run_dir);
+    if !shard.is_whole() {
+        simulation::check_shard_folder(&dir, shard)?;
+    }
     for w in sim.warnings() {
         eprintln!("warning: {w}");
     }
@@ -134,7 +138,6 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let run = Run::execute(eng.as_mut(), scenarios, job, &mut |d| bar.inc(d))?;
     let elapsed = t0.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    let dir = a.out.unwrap_or_else(default_run_dir);
     let path_steps = run.job.total_paths() as f64 * f64::from(run.job.steps());
     let mut manifest = sim.manifest(&run, shard);
     manifest.elapsed_s = elapsed;

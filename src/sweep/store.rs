@@ -174,21 +174,35 @@ impl SweepRun {
         }
     }
 
+    /// The state file already in the folder, if any. A folder that holds
+    /// another shard's state is refused, naming both shards.
+    fn old_state(&self) -> Result<Option<SweepState>, SweepError> {
+        let path = self.dir.join(STATE);
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Ok(None);
+        };
+        let old: SweepState =
+            serde_json::from_slice(&bytes).map_err(|e| folder(&path, format!("damaged: {e}")))?;
+        let found = Shard {
+            index: old.shard.0,
+            count: old.shard.1,
+        };
+        self.shard.check_folder(&self.dir, found)?;
+        Ok(Some(old))
+    }
+
     /// Sets up the folder: a new state file, or the rows of the run being
     /// resumed. Leaves `sweep.partial.csv` holding exactly those rows.
     fn open(&self, state: &SweepState, sweep: &Sweep) -> Result<BTreeMap<u64, String>, SweepError> {
         let partial = self.dir.join(PARTIAL);
         let mut done = BTreeMap::new();
+        let old = self.old_state()?;
         if self.resume {
-            let old: SweepState = match std::fs::read(self.dir.join(STATE)) {
-                Ok(bytes) => serde_json::from_slice(&bytes)
-                    .map_err(|e| folder(&self.dir.join(STATE), format!("damaged: {e}")))?,
-                Err(_) => {
-                    return Err(folder(
-                        &self.dir,
-                        format!("holds no sweep to resume ({STATE} missing)"),
-                    ));
-                }
+            let Some(old) = old else {
+                return Err(folder(
+                    &self.dir,
+                    format!("holds no sweep to resume ({STATE} missing)"),
+                ));
             };
             if &old != state {
                 return Err(folder(
