@@ -309,6 +309,24 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_of_another_shard_is_refused_naming_both() {
+        let (s1, s2) = (Shard::new(1, 4).unwrap(), Shard::new(2, 4).unwrap());
+        assert!(s1.check_folder(Path::new("d"), s1).is_ok());
+        let e = s2.check_folder(Path::new("d"), s1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d: holds shard 1/4, not shard 2/4; each shard needs its own folder"
+        );
+        let whole = Shard::new(0, 1).unwrap();
+        assert!(
+            Shard::new(0, 4)
+                .unwrap()
+                .check_folder(Path::new("d"), whole)
+                .is_err()
+        );
+    }
+
+    #[test]
     fn order_checks_every_shard_once() {
         let ok = order(vec![piece(1, 2, 0), piece(0, 2, 0)], same).unwrap();
         assert_eq!(ok[0].shard.index, 0);
