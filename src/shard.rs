@@ -77,13 +77,26 @@ pub enum ShardError {
         /// The shard index.
         index: u64,
     },
-    /// A shard is missing.
-    #[error("shard {index}/{count} is missing; every shard is needed")]
+    /// Shards are missing.
+    #[error("{}; every shard is needed", missing_text(.missing, *.count))]
     Missing {
-        /// The missing index.
-        index: u64,
+        /// The missing indices, in order.
+        missing: Vec<u64>,
         /// The count.
         count: u64,
+    },
+    /// A folder that already holds another shard's state.
+    #[error(
+        "{}: holds shard {found}, not shard {wanted}; each shard needs its own folder",
+        dir.display()
+    )]
+    Occupied {
+        /// The folder.
+        dir: PathBuf,
+        /// The shard whose state it holds.
+        found: Shard,
+        /// The shard that was to run there.
+        wanted: Shard,
     },
     /// A shard whose run has not finished.
     #[error("{}: shard {shard} is not finished (resume it first)", dir.display())]
@@ -114,6 +127,17 @@ pub enum ShardError {
         /// Directories given.
         dirs: usize,
     },
+}
+
+/// `shard 2/4 is missing` or `shards 1, 3 of 4 are missing`.
+fn missing_text(missing: &[u64], count: u64) -> String {
+    match missing {
+        [one] => format!("shard {one}/{count} is missing"),
+        many => {
+            let list: Vec<String> = many.iter().map(u64::to_string).collect();
+            format!("shards {} of {count} are missing", list.join(", "))
+        }
+    }
 }
 
 impl ShardError {
@@ -164,17 +188,29 @@ impl Shard {
     }
 
     /// The shard index a scheduler gives this process: JOB_COMPLETION_INDEX
-    /// (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID minus
-    /// SLURM_ARRAY_TASK_MIN (Slurm job arrays).
+    /// (Kubernetes Indexed Jobs), else SLURM_ARRAY_TASK_ID (Slurm job
+    /// arrays), as given. The task id is the shard index whatever the rest of
+    /// the array is, so a task resubmitted alone (`--array=5`, whose
+    /// SLURM_ARRAY_TASK_MIN is 5) is still shard 5.
     pub fn scheduler_index() -> Option<u64> {
         let env = |k: &str| {
             std::env::var(k)
                 .ok()
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
-        env("JOB_COMPLETION_INDEX").or_else(|| {
-            env("SLURM_ARRAY_TASK_ID")
-                .map(|t| t.saturating_sub(env("SLURM_ARRAY_TASK_MIN").unwrap_or(0)))
+        env("JOB_COMPLETION_INDEX").or_else(|| env("SLURM_ARRAY_TASK_ID"))
+    }
+
+    /// Checks that a folder holding `found`'s state may run `self`: only the
+    /// same shard of the same split may continue there.
+    pub fn check_folder(&self, dir: &Path, found: Shard) -> Result<(), ShardError> {
+        if found == *self {
+            return Ok(());
+        }
+        Err(ShardError::Occupied {
+            dir: dir.to_path_buf(),
+            found,
+            wanted: *self,
         })
     }
 
@@ -257,11 +293,9 @@ pub fn order<T>(
             });
         }
     }
-    if let Some(index) = seen.iter().position(|s| !s) {
-        return Err(ShardError::Missing {
-            index: index as u64,
-            count,
-        });
+    let missing: Vec<u64> = (0..count).filter(|&i| !seen[i as usize]).collect();
+    if !missing.is_empty() {
+        return Err(ShardError::Missing { missing, count });
     }
     pieces.sort_by_key(|p| p.shard.index);
     Ok(pieces)
@@ -297,13 +331,34 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_of_another_shard_is_refused_naming_both() {
+        let (s1, s2) = (Shard::new(1, 4).unwrap(), Shard::new(2, 4).unwrap());
+        assert!(s1.check_folder(Path::new("d"), s1).is_ok());
+        let e = s2.check_folder(Path::new("d"), s1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d: holds shard 1/4, not shard 2/4; each shard needs its own folder"
+        );
+        let whole = Shard::new(0, 1).unwrap();
+        assert!(
+            Shard::new(0, 4)
+                .unwrap()
+                .check_folder(Path::new("d"), whole)
+                .is_err()
+        );
+    }
+
+    #[test]
     fn order_checks_every_shard_once() {
         let ok = order(vec![piece(1, 2, 0), piece(0, 2, 0)], same).unwrap();
         assert_eq!(ok[0].shard.index, 0);
-        assert!(matches!(
-            order(vec![piece(0, 2, 0)], same),
-            Err(ShardError::Missing { index: 1, count: 2 })
-        ));
+        let e = order(vec![piece(0, 2, 0)], same).unwrap_err();
+        assert_eq!(e.to_string(), "shard 1/2 is missing; every shard is needed");
+        let e = order(vec![piece(1, 4, 0)], same).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "shards 0, 2, 3 of 4 are missing; every shard is needed"
+        );
         assert!(matches!(
             order(vec![piece(0, 2, 0), piece(0, 2, 0)], same),
             Err(ShardError::Twice { index: 0, .. })

@@ -65,6 +65,35 @@ struct Partials {
     output: JobOutput,
 }
 
+/// Which shard a `partials.json` holds (the rest of the file is skipped).
+#[derive(Debug, Deserialize)]
+struct ShardOf {
+    identity: ShardCount,
+    shard: u64,
+}
+
+/// The shard count of a `partials.json`'s identity.
+#[derive(Debug, Deserialize)]
+struct ShardCount {
+    shards: u64,
+}
+
+/// Checks that `dir` may take `shard`'s output: a folder that already holds
+/// another shard's `partials.json` is refused, naming both shards, so that
+/// a task rerun with the wrong index cannot replace another shard's work.
+pub fn check_shard_folder(dir: &Path, shard: Shard) -> Result<(), Error> {
+    let path = dir.join(PARTIALS);
+    if !path.exists() {
+        return Ok(());
+    }
+    let held: ShardOf = shard::read_json(&path, "simulate")?;
+    let found = Shard {
+        index: held.shard,
+        count: held.identity.shards,
+    };
+    Ok(shard.check_folder(dir, found)?)
+}
+
 /// Simulate shards merged into one run.
 #[derive(Debug)]
 pub struct Merged {
@@ -256,6 +285,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
             kind: id.engine.clone(),
             adapter: format!("{} shards", id.shards),
             threads: 0,
+            threads_source: String::new(),
         },
     };
     Ok(Merged {

@@ -4,6 +4,7 @@
 mod common;
 
 mod cli;
+mod cluster;
 mod conformance;
 mod crash;
 mod figures;
@@ -13,6 +14,8 @@ mod gpu;
 mod preset;
 mod reproducibility;
 mod run_dirs;
+mod scheduler;
 mod shaders;
 mod shards;
+mod slurm;
 mod sweep;

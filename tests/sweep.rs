@@ -132,7 +132,11 @@ fn shards_merge_into_the_bytes_of_one_run() {
         .arg(dir.path().join("s1"))
         .arg("--out")
         .arg(dir.path().join("bad"));
-    usage_error(&mut c, "merge without shards 2 and 3", "is missing");
+    usage_error(
+        &mut c,
+        "merge without shards 2 and 3",
+        "shards 2, 3 of 4 are missing",
+    );
 }
 
 #[test]

@@ -58,7 +58,9 @@ pub struct EngineArgs {
     /// Engine: gpu when a hardware adapter exists (auto), cpu, or gpu.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     pub engine: EngineChoice,
-    /// CPU threads (0 = all cores).
+    /// CPU threads (0 = the cores this process may run on, i.e. its CPU
+    /// affinity, capped by SLURM_CPUS_PER_TASK when that is set; the
+    /// manifest records the count and its source).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
 }

@@ -26,7 +26,8 @@ pub struct BenchArgs {
     /// Engines to measure: cpu, gpu, or both (auto).
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     engine: EngineChoice,
-    /// CPU threads (0 = all cores).
+    /// CPU threads (0 = the cores this process may run on, capped by
+    /// SLURM_CPUS_PER_TASK when that is set).
     #[arg(long, default_value_t = 0)]
     threads: usize,
     /// Record moments every K steps (default: about 100 records, as in simulate).

@@ -25,12 +25,46 @@ pub struct MergeArgs {
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<()> {
+    // A glob like `runs/shard-*` also matches the unfinished state a sweep
+    // shard keeps in `shard-<i>.partial`: that is not a shard's output.
+    let a = MergeArgs {
+        dirs: a
+            .dirs
+            .into_iter()
+            .filter(|d| {
+                let unfinished = d.extension().is_some_and(|e| e == "partial");
+                if unfinished {
+                    eprintln!(
+                        "note: {} is an unfinished shard (resume it); left out",
+                        d.display()
+                    );
+                }
+                !unfinished
+            })
+            .collect(),
+        ..a
+    };
     let sweeps = a.dirs.iter().filter(|d| store::is_sweep(d)).count();
     let sims = a.dirs.iter().filter(|d| d.join(PARTIALS).exists()).count();
-    if sweeps == a.dirs.len() {
-        super::sweep::merge(&a.dirs, &a.out, a.force)
-    } else if sims == a.dirs.len() {
-        super::simulate::merge(&a.dirs, &a.out, a.force, a.plot)
+    // A folder with neither file is a shard that never got far enough to
+    // write anything (a task that failed early): it is left out, and the
+    // merge then names its index among the missing shards.
+    let dirs: Vec<PathBuf> = a
+        .dirs
+        .iter()
+        .filter(|d| {
+            let holds = store::is_sweep(d) || d.join(PARTIALS).exists();
+            if !holds && sweeps + sims > 0 {
+                eprintln!("note: {} holds no shard output; left out", d.display());
+            }
+            holds || sweeps + sims == 0
+        })
+        .cloned()
+        .collect();
+    if sims == 0 && sweeps == dirs.len() {
+        super::sweep::merge(&dirs, &a.out, a.force)
+    } else if sweeps == 0 && sims == dirs.len() {
+        super::simulate::merge(&dirs, &a.out, a.force, a.plot)
     } else {
         Err(ShardError::Mixed {
             simulate: sims,

@@ -12,7 +12,7 @@ use mosde::shard::Shard;
 use mosde::simulation::{self, Simulation};
 
 use super::args::{EngineArgs, ModelArgs, parse_count, parse_shard};
-use super::common::{InputError, flag_context, progress, run_dir};
+use super::common::{InputError, default_run_dir, flag_context, progress, run_dir};
 
 /// Flags of `simulate`.
 #[derive(Debug, Args)]
@@ -122,10 +122,14 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         .into());
     }
     let (scenarios, job) = sim.plan(shard).map_err(strategy_context)?;
+    let dir = a.out.clone().unwrap_or_else(default_run_dir);
+    if !shard.is_whole() && !a.force {
+        simulation::check_shard_folder(&dir, shard)?;
+    }
     for w in sim.warnings() {
         eprintln!("warning: {w}");
     }
-    let out = run_dir(a.out.clone(), a.force)?;
+    let out = run_dir(Some(dir), a.force)?;
     let mut eng = a.engine.open()?;
     if !a.quiet {
         eprintln!(

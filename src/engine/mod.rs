@@ -26,6 +26,10 @@ pub struct EngineInfo {
     pub adapter: String,
     /// Host threads used.
     pub threads: usize,
+    /// Why that many: `requested`, `cpu affinity` (the cores this process
+    /// may run on), `SLURM_CPUS_PER_TASK` (the scheduler's cap), or `gpu`.
+    #[serde(default)]
+    pub threads_source: String,
 }
 
 /// Errors from engines.

@@ -261,6 +261,8 @@ pub struct Manifest {
     pub adapter: String,
     /// Host threads.
     pub threads: usize,
+    /// Why that many threads (see `EngineInfo::threads_source`).
+    pub threads_source: String,
     /// Sizes of the run.
     pub sizes: serde_json::Value,
     /// Wall time of the integration, in seconds.
@@ -283,6 +285,7 @@ impl Manifest {
             engine: engine.kind.clone(),
             adapter: engine.adapter.clone(),
             threads: engine.threads,
+            threads_source: engine.threads_source.clone(),
             sizes: serde_json::Value::Null,
             elapsed_s: 0.0,
             path_steps_per_s: 0.0,

@@ -75,6 +75,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged, crate:
         kind: first.engine.clone(),
         adapter: format!("merged from {} shards", first.shard.1),
         threads: 0,
+        threads_source: String::new(),
     };
     staging.commit(&Manifest::new(&first.model, first.spec.seed, &engine))?;
     Ok(Merged {

@@ -196,6 +196,9 @@ pub enum SweepError {
         /// Why.
         source: std::io::Error,
     },
+    /// The sweep's folder holds another shard's state.
+    #[error(transparent)]
+    Shard(#[from] crate::shard::ShardError),
     /// The sweep's folder does not hold what the request needs (nothing to
     /// resume, an unfinished run, another sweep's state, a damaged file).
     #[error("{}: {why}", path.display())]
@@ -217,7 +220,8 @@ impl SweepError {
             | SweepError::Invalid { .. }
             | SweepError::Model(_)
             | SweepError::Plan(_)
-            | SweepError::Folder { .. } => true,
+            | SweepError::Folder { .. }
+            | SweepError::Shard(_) => true,
             SweepError::Engine(e) => e.is_input(),
             SweepError::Output(e) => e.is_input(),
             SweepError::Write(_) | SweepError::File { .. } => false,

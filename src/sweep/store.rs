@@ -165,6 +165,22 @@ impl SweepRun {
         }
     }
 
+    /// Refuses a folder that holds another shard's state, naming both
+    /// shards (a rerun with the wrong index must not mix two shards).
+    fn check_shard_of(&self, dir: &Path) -> Result<(), SweepError> {
+        let Ok(bytes) = std::fs::read(dir.join(STATE)) else {
+            return Ok(());
+        };
+        let Ok(old) = serde_json::from_slice::<SweepState>(&bytes) else {
+            return Ok(());
+        };
+        let found = Shard {
+            index: old.shard.0,
+            count: old.shard.1,
+        };
+        Ok(self.shard.check_folder(dir, found)?)
+    }
+
     /// A resume replaces the output folder at the end; without `force` it
     /// may replace only an earlier state of the same sweep, never another run.
     fn check_replaceable(&self, state: &SweepState) -> Result<(), SweepError> {
@@ -189,6 +205,10 @@ impl SweepRun {
     /// exactly the rows already done (rewritten whole, so that appends start
     /// after the last good row and a torn tail is gone).
     fn open(&self, staging: &Path, state: &SweepState, sweep: &Sweep) -> Result<Rows, SweepError> {
+        if !self.force {
+            self.check_shard_of(&self.dir)?;
+            self.check_shard_of(staging)?;
+        }
         let done = match self.resume {
             true => self.resumed_rows(staging, state, sweep)?,
             false => Rows::new(),

@@ -49,7 +49,7 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// A line in the test log that libtest does not capture (it captures
 /// `print!` and `eprint!`, not writes to the stderr handle), so a skipped
 /// GPU test says so even when it passes.
-fn say(line: &str) {
+pub fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 

@@ -20,16 +20,33 @@ const DEFAULT_CHUNK: usize = 256;
 pub struct CpuEngine {
     pool: rayon::ThreadPool,
     threads: usize,
+    threads_source: &'static str,
     chunk: usize,
 }
 
+/// The thread count a CPU engine starts by default, and its source: the
+/// cores this process may run on (its CPU affinity and cgroup quota, which
+/// `available_parallelism` reads on Linux), capped by `SLURM_CPUS_PER_TASK`
+/// when set, so that a Slurm task uses the cores it was given even where the
+/// scheduler does not pin it.
+pub fn default_threads() -> (usize, &'static str) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let slurm = std::env::var("SLURM_CPUS_PER_TASK")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    match slurm {
+        Some(n) if n < cores => (n, "SLURM_CPUS_PER_TASK"),
+        _ => (cores, "cpu affinity"),
+    }
+}
+
 impl CpuEngine {
-    /// An engine on `threads` threads (0 = every core).
+    /// An engine on `threads` threads (0 = [`default_threads`]).
     pub fn new(threads: usize) -> Result<Self, EngineError> {
-        let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            threads
+        let (threads, threads_source) = match threads {
+            0 => default_threads(),
+            n => (n, "requested"),
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -39,6 +56,7 @@ impl CpuEngine {
         Ok(CpuEngine {
             pool,
             threads,
+            threads_source,
             chunk: DEFAULT_CHUNK,
         })
     }
@@ -56,6 +74,7 @@ impl Engine for CpuEngine {
             kind: "cpu".into(),
             adapter: format!("cpu ({} threads)", self.threads),
             threads: self.threads,
+            threads_source: self.threads_source.into(),
         }
     }
 

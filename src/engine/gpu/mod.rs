@@ -332,6 +332,7 @@ impl Engine for GpuEngine {
             kind: "gpu".into(),
             adapter: self.ctx.describe(),
             threads: 1,
+            threads_source: "gpu".into(),
         }
     }
 
