@@ -154,7 +154,8 @@ struct Case {
     spec: &'static str,
     /// Flags the script passes on to mosde.
     flags: &'static [&'static str],
-    /// The file whose presence says a shard started (sweeps), if any.
+    /// The file whose presence in the unfinished shard folder
+    /// (`shard-1.partial`) says a shard started (sweeps), if any.
     started: Option<&'static str>,
     /// The file a finished shard holds.
     finished: &'static str,
@@ -202,7 +203,7 @@ fn walk_through(case: &Case) {
     jobs.wait("task 1 to start", || {
         let started = case
             .started
-            .is_none_or(|f| dir.join("runs/shard-1").join(f).exists());
+            .is_none_or(|f| dir.join("runs/shard-1.partial").join(f).exists());
         started && std::fs::read_to_string(&log1).is_ok_and(|l| l.contains(&header))
     });
     let task1 = format!("{array}_1");

@@ -205,10 +205,6 @@ impl SweepRun {
     /// exactly the rows already done (rewritten whole, so that appends start
     /// after the last good row and a torn tail is gone).
     fn open(&self, staging: &Path, state: &SweepState, sweep: &Sweep) -> Result<Rows, SweepError> {
-        if !self.force {
-            self.check_shard_of(&self.dir)?;
-            self.check_shard_of(staging)?;
-        }
         let done = match self.resume {
             true => self.resumed_rows(staging, state, sweep)?,
             false => Rows::new(),
@@ -242,6 +238,10 @@ impl SweepRun {
     ) -> Result<Outcome, SweepError> {
         let info = engine.info();
         let ids = self.shard.split(sweep.unit_points().len() as u64);
+        if !self.force {
+            self.check_shard_of(&self.dir)?;
+            self.check_shard_of(&crate::report::run_dir::partial_dir(&self.dir))?;
+        }
         let out = RunDir::resumable(&self.dir, self.force, self.resume)?;
         let done = self.open(out.path(), &self.state(sweep, &info.kind), sweep)?;
         let todo: Vec<u64> = ids.clone().filter(|p| !done.contains_key(p)).collect();
