@@ -104,6 +104,7 @@ impl SimulateArgs {
         let mut sim = Simulation::new(self.model.load()?, &self.strategies, options);
         sim.report = ReportOptions {
             pareto_reference: self.pareto_reference.clone(),
+            ..Default::default()
         };
         Ok(sim)
     }

@@ -22,12 +22,25 @@ pub fn nondominated(points: &[Vec<f64>]) -> Vec<usize> {
     let Some(d) = dimension(points) else {
         return Vec::new();
     };
-    let flat = flatten(points);
+    nondominated_flat(&flatten(points), d)
+}
+
+/// [`nondominated`] for rows stored flat (row `i` is `p[i * d..(i + 1) * d]`), which
+/// spares callers that already hold a flat buffer one copy and one allocation per row.
+///
+/// # Panics
+///
+/// When `d` is 0 or does not divide `p.len()`.
+pub fn nondominated_flat(p: &[f64], d: usize) -> Vec<usize> {
+    assert!(
+        d >= 1 && p.len() % d == 0,
+        "pareto: flat rows need d ≥ 1 dividing the buffer"
+    );
     let mut front = match d {
-        1 => front_1d(&flat),
-        2 => front_2d(&flat),
-        3 => front_3d(&flat),
-        _ => front_sfs(&flat, d, true),
+        1 => front_1d(p),
+        2 => front_2d(p),
+        3 => front_3d(p),
+        _ => front_sfs(p, d, true),
     };
     front.sort_unstable();
     front
@@ -250,7 +263,7 @@ pub(super) struct Staircase {
 impl Staircase {
     /// Whether some step is ≥ (a, b) in both coordinates. Along the staircase b falls as a
     /// rises, so the step with the smallest a' ≥ a has the largest b among the candidates.
-    fn covers(&self, a: f64, b: f64) -> bool {
+    pub(super) fn covers(&self, a: f64, b: f64) -> bool {
         self.steps
             .range(key(a)..)
             .next()

@@ -17,12 +17,37 @@ use super::front::{SfsBuffers, Staircase, dimension, fcmp, lex_desc, sfs_into};
 /// When the rows are empty or differ in length, or `reference` has another length.
 pub fn hypervolume(points: &[Vec<f64>], reference: &[f64]) -> f64 {
     let (flat, d) = strictly_above(points, reference);
+    hv_above(&flat, d, reference)
+}
+
+/// [`hypervolume`] of rows stored flat (row `i` is `p[i * d..(i + 1) * d]`); the same
+/// bits as [`hypervolume`] on the same rows.
+///
+/// # Panics
+///
+/// When `d` is 0 or does not divide `p.len()`, or `reference` has another length.
+pub fn hypervolume_flat(p: &[f64], d: usize, reference: &[f64]) -> f64 {
+    assert!(
+        d >= 1 && p.len() % d == 0 && reference.len() == d,
+        "pareto: flat rows need d ≥ 1 dividing the buffer and a reference of length d"
+    );
+    let flat: Vec<f64> = p
+        .chunks_exact(d)
+        .filter(|x| x.iter().zip(reference).all(|(v, r)| v > r))
+        .flatten()
+        .copied()
+        .collect();
+    hv_above(&flat, if p.is_empty() { 0 } else { d }, reference)
+}
+
+/// The hypervolume of rows already lying strictly above `r`.
+fn hv_above(flat: &[f64], d: usize, r: &[f64]) -> f64 {
     match d {
         0 => 0.0,
-        1 => hv_1d(&flat, reference),
-        2 => hv_2d(&flat, reference),
-        3 => hv_3d(&flat, reference),
-        _ => hv_wfg(&flat, d, reference),
+        1 => hv_1d(flat, r),
+        2 => hv_2d(flat, r),
+        3 => hv_3d(flat, r),
+        _ => hv_wfg(flat, d, r),
     }
 }
 

@@ -1,0 +1,177 @@
+//! The kept terminal states of a set as one flat buffer, cut into groups,
+//! and the quantiles read off them by selection.
+
+use crate::engine::partials::MAX_GROUPS;
+use crate::engine::{DEAD, SetOutput};
+
+use super::errors::jackknife_each;
+use super::moments::quantile_sorted;
+
+/// The probabilities of the reported terminal quantiles.
+pub const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// The finite terminal states of one set, row after row, with the kept paths
+/// cut into at most [`MAX_GROUPS`] groups of consecutive path indices (group
+/// `h` of `G` holds kept paths `[h·K/G, (h+1)·K/G)`): the replicates for the
+/// standard errors of the statistics of terminal states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terminal {
+    /// Objectives per row.
+    pub n: usize,
+    /// Finite rows, flat (the f32 states widened exactly to f64).
+    pub rows: Vec<f64>,
+    /// Group boundaries in rows: group `h` is rows `groups[h]..groups[h + 1]`.
+    pub groups: Vec<usize>,
+}
+
+impl Terminal {
+    /// The kept terminal states of `set`, dropping non-finite paths.
+    pub fn new(set: &SetOutput, n: usize) -> Self {
+        let kept = set.terminal.len() / n;
+        let g = (MAX_GROUPS as usize).min(kept);
+        let mut rows = Vec::with_capacity(set.terminal.len());
+        let mut groups = vec![0];
+        for (i, r) in set.terminal.chunks_exact(n).enumerate() {
+            if groups.len() < g && i == groups.len() * kept / g {
+                groups.push(rows.len() / n);
+            }
+            if r.iter().all(|v| *v != DEAD && v.is_finite()) {
+                rows.extend(r.iter().map(|v| f64::from(*v)));
+            }
+        }
+        if g > 0 {
+            groups.push(rows.len() / n);
+        }
+        Terminal { n, rows, groups }
+    }
+
+    /// Finite rows.
+    pub fn len(&self) -> usize {
+        self.rows.len() / self.n
+    }
+
+    /// Whether no path has a finite terminal state.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.rows[i * self.n..(i + 1) * self.n]
+    }
+
+    /// Copies objective `i` of every row into `col`.
+    fn column(&self, i: usize, col: &mut Vec<f64>) {
+        col.clear();
+        col.extend(self.rows.iter().skip(i).step_by(self.n));
+    }
+
+    /// The quantiles at [`PROBS`] of every objective (`out[p][i]`), by
+    /// selection: the order statistics are those of a full sort, so the
+    /// values are the same bits as sorting gives.
+    pub fn quantiles(&self) -> Vec<Vec<f64>> {
+        let mut out = vec![vec![f64::NAN; self.n]; PROBS.len()];
+        let mut col = Vec::with_capacity(self.len());
+        for i in 0..self.n {
+            self.column(i, &mut col);
+            for (p, q) in select_quantiles(&mut col).into_iter().enumerate() {
+                out[p][i] = q;
+            }
+        }
+        out
+    }
+
+    /// Jackknife standard errors of [`Terminal::quantiles`] (`out[p][i]`):
+    /// each column is sorted once, and the quantiles without group `g` are
+    /// read off the sorted column with that group's rows skipped.
+    pub fn quantile_errors(&self) -> Vec<Vec<f64>> {
+        let g_count = self.groups.len().saturating_sub(1);
+        let group_of: Vec<u32> = (0..g_count)
+            .flat_map(|g| std::iter::repeat_n(g as u32, self.groups[g + 1] - self.groups[g]))
+            .collect();
+        let mut out = vec![vec![f64::NAN; self.n]; PROBS.len()];
+        let mut rest = Vec::with_capacity(self.len());
+        for i in 0..self.n {
+            let mut pairs: Vec<(f64, u32)> = (0..self.len())
+                .map(|r| (self.rows[r * self.n + i], group_of[r]))
+                .collect();
+            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            let reps: Vec<Vec<f64>> = (0..g_count as u32)
+                .map(|g| {
+                    rest.clear();
+                    rest.extend(pairs.iter().filter(|p| p.1 != g).map(|p| p.0));
+                    PROBS.iter().map(|&p| quantile_sorted(&rest, p)).collect()
+                })
+                .collect();
+            for (p, se) in jackknife_each(&reps, PROBS.len()).into_iter().enumerate() {
+                out[p][i] = se;
+            }
+        }
+        out
+    }
+}
+
+/// Type-7 quantiles at [`PROBS`] of `v` (reordered in place), from the
+/// order statistics they interpolate, each found by selection in the part of
+/// `v` right of the previous one.
+fn select_quantiles(v: &mut [f64]) -> [f64; 5] {
+    if v.is_empty() {
+        return [f64::NAN; 5];
+    }
+    let last = (v.len() - 1) as f64;
+    let mut ranks: Vec<usize> = PROBS
+        .iter()
+        .flat_map(|p| {
+            let h = last * p;
+            [h.floor() as usize, h.ceil() as usize]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut from = 0;
+    // Left of each selected rank lie only smaller values, so the next rank
+    // is found right of it, and earlier ranks stay in place.
+    for &k in &ranks {
+        v[from..].select_nth_unstable_by(k - from, f64::total_cmp);
+        from = k + 1;
+    }
+    PROBS.map(|p| {
+        let h = last * p;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_gives_the_sorted_quantiles() {
+        for len in [1usize, 2, 3, 7, 100, 1001] {
+            let v: Vec<f64> = (0..len)
+                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 50.0)
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut w = v.clone();
+            let got = select_quantiles(&mut w);
+            for (p, q) in PROBS.iter().zip(got) {
+                assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");
+            }
+        }
+    }
+
+    #[test]
+    fn groups_cut_the_kept_paths_and_skip_dead_ones() {
+        let mut set = SetOutput::default();
+        set.terminal = (0..70).map(|i| i as f32).collect();
+        set.terminal[3] = DEAD;
+        let t = Terminal::new(&set, 1);
+        assert_eq!(t.len(), 69);
+        assert_eq!(t.groups.len(), 33);
+        // Group 0 holds kept paths 0 and 1, group 1 paths 2 to 3 (3 is dead).
+        assert_eq!(&t.groups[..3], &[0, 2, 3]);
+        assert_eq!(*t.groups.last().unwrap(), 69);
+    }
+}
