@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod conformance;
+mod errors;
 mod figures;
 mod fit;
 mod golden;

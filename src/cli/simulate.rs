@@ -191,9 +191,10 @@ fn strategy_context(e: mosde::Error) -> anyhow::Error {
     flag_context(e)
 }
 
-/// The per-strategy table printed after a run or a merge.
+/// The per-strategy table printed after a run or a merge, with `± SE` on
+/// its headline columns.
 pub fn summary_table(r: &Report) -> String {
-    let (head, rows) = report::strategy_rows(r);
+    let (head, rows) = report::strategy_rows_with(r, true);
     report::table(&head, &rows)
 }
 

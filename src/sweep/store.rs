@@ -118,6 +118,9 @@ fn header_line(sweep: &Sweep) -> String {
     let mut h = vec!["point".to_string()];
     h.extend(sweep.parameters.iter().map(|p| p.path.clone()));
     h.extend(sweep.metrics.iter().cloned());
+    if sweep.spec.se {
+        h.extend(sweep.metrics.iter().map(|m| format!("{m}_se")));
+    }
     h.push("status".into());
     csv_record(&h)
 }
@@ -126,6 +129,7 @@ fn row_line(row: &Row) -> String {
     let mut cells = vec![row.point.to_string()];
     cells.extend(row.values.iter().map(|v| report::num(*v)));
     cells.extend(row.metrics.iter().map(|v| report::num(*v)));
+    cells.extend(row.errors.iter().map(|v| report::num(*v)));
     cells.push(row.status.clone());
     csv_record(&cells)
 }
