@@ -70,15 +70,16 @@ impl Terminal {
     /// selection: the order statistics are those of a full sort, so the
     /// values are the same bits as sorting gives.
     pub fn quantiles(&self) -> Vec<Vec<f64>> {
-        let mut out = vec![vec![f64::NAN; self.n]; PROBS.len()];
         let mut col = Vec::with_capacity(self.len());
-        for i in 0..self.n {
-            self.column(i, &mut col);
-            for (p, q) in select_quantiles(&mut col).into_iter().enumerate() {
-                out[p][i] = q;
-            }
-        }
-        out
+        let per_objective: Vec<[f64; 5]> = (0..self.n)
+            .map(|i| {
+                self.column(i, &mut col);
+                select_quantiles(&mut col)
+            })
+            .collect();
+        (0..PROBS.len())
+            .map(|p| per_objective.iter().map(|q| q[p]).collect())
+            .collect()
     }
 
     /// Jackknife standard errors of [`Terminal::quantiles`] (`out[p][i]`):
@@ -89,25 +90,26 @@ impl Terminal {
         let group_of: Vec<u32> = (0..g_count)
             .flat_map(|g| std::iter::repeat_n(g as u32, self.groups[g + 1] - self.groups[g]))
             .collect();
-        let mut out = vec![vec![f64::NAN; self.n]; PROBS.len()];
         let mut rest = Vec::with_capacity(self.len());
-        for i in 0..self.n {
-            let mut pairs: Vec<(f64, u32)> = (0..self.len())
-                .map(|r| (self.rows[r * self.n + i], group_of[r]))
-                .collect();
-            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-            let reps: Vec<Vec<f64>> = (0..g_count as u32)
-                .map(|g| {
-                    rest.clear();
-                    rest.extend(pairs.iter().filter(|p| p.1 != g).map(|p| p.0));
-                    PROBS.iter().map(|&p| quantile_sorted(&rest, p)).collect()
-                })
-                .collect();
-            for (p, se) in jackknife_each(&reps, PROBS.len()).into_iter().enumerate() {
-                out[p][i] = se;
-            }
-        }
-        out
+        let per_objective: Vec<Vec<f64>> = (0..self.n)
+            .map(|i| {
+                let mut pairs: Vec<(f64, u32)> = (0..self.len())
+                    .map(|r| (self.rows[r * self.n + i], group_of[r]))
+                    .collect();
+                pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+                let reps: Vec<Vec<f64>> = (0..g_count as u32)
+                    .map(|g| {
+                        rest.clear();
+                        rest.extend(pairs.iter().filter(|p| p.1 != g).map(|p| p.0));
+                        PROBS.iter().map(|&p| quantile_sorted(&rest, p)).collect()
+                    })
+                    .collect();
+                jackknife_each(&reps, PROBS.len())
+            })
+            .collect();
+        (0..PROBS.len())
+            .map(|p| per_objective.iter().map(|q| q[p]).collect())
+            .collect()
     }
 }
 
@@ -164,9 +166,12 @@ mod tests {
 
     #[test]
     fn groups_cut_the_kept_paths_and_skip_dead_ones() {
-        let mut set = SetOutput::default();
-        set.terminal = (0..70).map(|i| i as f32).collect();
-        set.terminal[3] = DEAD;
+        let mut terminal: Vec<f32> = (0..70).map(|i| i as f32).collect();
+        terminal[3] = DEAD;
+        let set = SetOutput {
+            terminal,
+            ..Default::default()
+        };
         let t = Terminal::new(&set, 1);
         assert_eq!(t.len(), 69);
         assert_eq!(t.groups.len(), 33);

@@ -33,7 +33,7 @@ pub fn nondominated(points: &[Vec<f64>]) -> Vec<usize> {
 /// When `d` is 0 or does not divide `p.len()`.
 pub fn nondominated_flat(p: &[f64], d: usize) -> Vec<usize> {
     assert!(
-        d >= 1 && p.len() % d == 0,
+        d >= 1 && p.len().is_multiple_of(d),
         "pareto: flat rows need d ≥ 1 dividing the buffer"
     );
     let mut front = match d {

@@ -28,7 +28,7 @@ pub fn hypervolume(points: &[Vec<f64>], reference: &[f64]) -> f64 {
 /// When `d` is 0 or does not divide `p.len()`, or `reference` has another length.
 pub fn hypervolume_flat(p: &[f64], d: usize, reference: &[f64]) -> f64 {
     assert!(
-        d >= 1 && p.len() % d == 0 && reference.len() == d,
+        d >= 1 && p.len().is_multiple_of(d) && reference.len() == d,
         "pareto: flat rows need d ≥ 1 dividing the buffer and a reference of length d"
     );
     let flat: Vec<f64> = p

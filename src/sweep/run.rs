@@ -17,6 +17,9 @@ use super::{Sweep, SweepError, apply, scalars_with_errors};
 /// Paths per batch: enough sets per dispatch to fill a large GPU.
 const BATCH_PATHS: u64 = 1 << 22;
 
+/// A point's metric values and their standard errors.
+type MetricsAndErrors = (Vec<f64>, Vec<f64>);
+
 /// One evaluated point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -141,7 +144,7 @@ impl Sweep {
                 skip_errors: !self.spec.se,
                 ..Default::default()
             };
-            let metrics: Vec<(usize, (Vec<f64>, Vec<f64>))> = owners
+            let metrics: Vec<(usize, MetricsAndErrors)> = owners
                 .par_iter()
                 .map(|&(row, first)| {
                     let report = Reduction::from_sets(
