@@ -60,10 +60,17 @@ impl Terminal {
         &self.rows[i * self.n..(i + 1) * self.n]
     }
 
-    /// Copies objective `i` of every row into `col`.
-    fn column(&self, i: usize, col: &mut Vec<f64>) {
+    /// Copies objective `i` of every row into `col`, as keys in the order of
+    /// `f64::total_cmp` (the states are f32, so 32-bit keys hold them exactly).
+    fn column(&self, i: usize, col: &mut Vec<u32>) {
         col.clear();
-        col.extend(self.rows.iter().skip(i).step_by(self.n));
+        col.extend(
+            self.rows
+                .iter()
+                .skip(i)
+                .step_by(self.n)
+                .map(|v| key32(*v as f32)),
+        );
     }
 
     /// The quantiles at [`PROBS`] of every objective (`out[p][i]`), by
@@ -113,10 +120,27 @@ impl Terminal {
     }
 }
 
-/// Type-7 quantiles at [`PROBS`] of `v` (reordered in place), from the
-/// order statistics they interpolate, each found by selection in the part of
-/// `v` right of the previous one.
-fn select_quantiles(v: &mut [f64]) -> [f64; 5] {
+/// A key whose integer order is the order of `f32::total_cmp` (and, for
+/// values widened from f32, of `f64::total_cmp`).
+fn key32(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b >> 31 == 1 { !b } else { b | 1 << 31 }
+}
+
+/// The inverse of [`key32`], widened exactly to f64.
+fn unkey32(k: u32) -> f64 {
+    f64::from(f32::from_bits(if k >> 31 == 1 {
+        k & !(1 << 31)
+    } else {
+        !k
+    }))
+}
+
+/// Type-7 quantiles at [`PROBS`] of the values keyed in `v` (reordered in
+/// place). The order statistics they interpolate are found by selection,
+/// from left to right, each in the part right of the previous one: only
+/// smaller values lie left of a selected rank, so earlier ranks stay put.
+fn select_quantiles(v: &mut [u32]) -> [f64; 5] {
     if v.is_empty() {
         return [f64::NAN; 5];
     }
@@ -131,16 +155,25 @@ fn select_quantiles(v: &mut [f64]) -> [f64; 5] {
     ranks.sort_unstable();
     ranks.dedup();
     let mut from = 0;
-    // Left of each selected rank lie only smaller values, so the next rank
-    // is found right of it, and earlier ranks stay in place.
     for &k in &ranks {
-        v[from..].select_nth_unstable_by(k - from, f64::total_cmp);
+        if k == from && k > 0 {
+            // The next order statistic is the smallest value right of the last one.
+            let (at, _) = v[from..]
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, x)| **x)
+                .expect("k < len");
+            v.swap(from, from + at);
+        } else {
+            v[from..].select_nth_unstable(k - from);
+        }
         from = k + 1;
     }
     PROBS.map(|p| {
         let h = last * p;
         let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-        v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+        let (a, b) = (unkey32(v[lo]), unkey32(v[hi]));
+        a + (h - lo as f64) * (b - a)
     })
 }
 
@@ -152,11 +185,11 @@ mod tests {
     fn selection_gives_the_sorted_quantiles() {
         for len in [1usize, 2, 3, 7, 100, 1001] {
             let v: Vec<f64> = (0..len)
-                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 50.0)
+                .map(|i| f64::from(((i * 7919) % 1013) as f32 * 0.37 - 50.0))
                 .collect();
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
-            let mut w = v.clone();
+            let mut w: Vec<u32> = v.iter().map(|x| key32(*x as f32)).collect();
             let got = select_quantiles(&mut w);
             for (p, q) in PROBS.iter().zip(got) {
                 assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");

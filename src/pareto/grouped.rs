@@ -10,7 +10,7 @@
 //! group's front is computed once, and the front without group `g` is the
 //! front of the other groups' fronts merged, which is small.
 
-use super::front::{Staircase, fcmp, lex_desc, nondominated_flat};
+use super::front::{Staircase, fcmp, key, lex_desc, nondominated_flat, unkey};
 use super::hypervolume::hypervolume_flat;
 
 /// Pareto statistics of several sets, pooled.
@@ -141,28 +141,32 @@ pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> 
     match d {
         1 | 2 => hypervolume_flat(&rows, d, r),
         3 => {
-            let mut zs: Vec<f64> = p
+            // Sorted as integer keys (descending), much cheaper than float comparisons;
+            // the keys fold -0.0 onto +0.0, which the sweep's products cannot tell apart.
+            let mut keys: Vec<u64> = p
                 .chunks_exact(3)
                 .filter(|x| above(x))
-                .map(|x| x[2])
+                .map(|x| !key(x[2]))
                 .collect();
-            hv_3d_split(&rows, &mut zs, r)
+            keys.sort_unstable();
+            let zs: Vec<f64> = keys.into_iter().map(|k| unkey(!k)).collect();
+            hv_3d_split(&rows, &zs, r)
         }
         _ => hypervolume_flat(p, d, r),
     }
 }
 
 /// The 3-D sweep of `hv_3d`, inserting the front rows `f` into the staircase
-/// but stepping through every z in `zs` (all points above the reference).
+/// but stepping through every z in `zs` (all points above the reference,
+/// in decreasing order).
 /// Within one z level the skipped products are `area · 0`, which change
 /// nothing, so inserting a level's front points at its first z is exact.
-fn hv_3d_split(f: &[f64], zs: &mut [f64], r: &[f64]) -> f64 {
+fn hv_3d_split(f: &[f64], zs: &[f64], r: &[f64]) -> f64 {
     let mut order: Vec<usize> = (0..f.len() / 3).collect();
     order.sort_unstable_by(|&a, &b| {
         fcmp(f[3 * b + 2], f[3 * a + 2])
             .then_with(|| lex_desc(&f[3 * a..3 * a + 2], &f[3 * b..3 * b + 2]))
     });
-    zs.sort_unstable_by(|a, b| fcmp(*b, *a));
     let Some(&top) = zs.first() else {
         return 0.0;
     };

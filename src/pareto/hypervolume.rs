@@ -2,7 +2,7 @@
 //! objectives, the WFG exclusive-hypervolume recursion (While, Bradstreet and Barone,
 //! 2012) for more.
 
-use super::front::{SfsBuffers, Staircase, dimension, fcmp, lex_desc, sfs_into};
+use super::front::{SfsBuffers, Staircase, dimension, fcmp, lex_desc, lex_desc_order, sfs_into};
 
 /// Exact hypervolume dominated by `points` above `reference` (the region
 /// {y : reference ≤ y ≤ p for some point p}). Points not strictly above the
@@ -106,8 +106,7 @@ fn hv_1d(p: &[f64], r: &[f64]) -> f64 {
 /// Sweep by decreasing x, adding the horizontal strip each new best y uncovers. Dominated
 /// points never raise the best y, so no front filter is needed first.
 fn hv_2d(p: &[f64], r: &[f64]) -> f64 {
-    let mut order: Vec<usize> = (0..p.len() / 2).collect();
-    order.sort_unstable_by(|&a, &b| lex_desc(&p[2 * a..2 * a + 2], &p[2 * b..2 * b + 2]));
+    let order = lex_desc_order(p, 2);
     let mut best_y = r[1];
     let mut volume = 0.0;
     for &i in &order {
