@@ -5,7 +5,6 @@ use crate::engine::partials::MAX_GROUPS;
 use crate::engine::{DEAD, SetOutput};
 
 use super::errors::jackknife_each;
-use super::moments::quantile_sorted;
 
 /// The probabilities of the reported terminal quantiles.
 pub const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
@@ -89,27 +88,31 @@ impl Terminal {
             .collect()
     }
 
-    /// Jackknife standard errors of [`Terminal::quantiles`] (`out[p][i]`):
-    /// each column is sorted once, and the quantiles without group `g` are
-    /// read off the sorted column with that group's rows skipped.
+    /// Jackknife standard errors of [`Terminal::quantiles`] (`out[p][i]`).
+    /// Each column is sorted once with its rows' groups; an order statistic
+    /// of the column without group `g` is then found from the positions of
+    /// `g`'s rows by a short fixed-point search, not by copying the column.
     pub fn quantile_errors(&self) -> Vec<Vec<f64>> {
         let g_count = self.groups.len().saturating_sub(1);
-        let group_of: Vec<u32> = (0..g_count)
-            .flat_map(|g| std::iter::repeat_n(g as u32, self.groups[g + 1] - self.groups[g]))
-            .collect();
-        let mut rest = Vec::with_capacity(self.len());
+        let mut keyed: Vec<u64> = Vec::with_capacity(self.len());
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); g_count];
         let per_objective: Vec<Vec<f64>> = (0..self.n)
             .map(|i| {
-                let mut pairs: Vec<(f64, u32)> = (0..self.len())
-                    .map(|r| (self.rows[r * self.n + i], group_of[r]))
-                    .collect();
-                pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-                let reps: Vec<Vec<f64>> = (0..g_count as u32)
-                    .map(|g| {
-                        rest.clear();
-                        rest.extend(pairs.iter().filter(|p| p.1 != g).map(|p| p.0));
-                        PROBS.iter().map(|&p| quantile_sorted(&rest, p)).collect()
-                    })
+                keyed.clear();
+                for g in 0..g_count {
+                    keyed.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
+                        (u64::from(key32(self.rows[r * self.n + i] as f32)) << 32) | g as u64
+                    }));
+                }
+                keyed.sort_unstable();
+                members.iter_mut().for_each(Vec::clear);
+                for (j, k) in keyed.iter().enumerate() {
+                    members[(k & 0xffff_ffff) as usize].push(j);
+                }
+                let value = |j: usize| unkey32((keyed[j] >> 32) as u32);
+                let reps: Vec<Vec<f64>> = members
+                    .iter()
+                    .map(|out| leave_out_quantiles(keyed.len(), out, &value))
                     .collect();
                 jackknife_each(&reps, PROBS.len())
             })
@@ -118,6 +121,37 @@ impl Terminal {
             .map(|p| per_objective.iter().map(|q| q[p]).collect())
             .collect()
     }
+}
+
+/// The quantiles at [`PROBS`] of a sorted column of `len` values without
+/// the positions `out` (ascending); `value(j)` is the value at position `j`.
+fn leave_out_quantiles(len: usize, out: &[usize], value: &dyn Fn(usize) -> f64) -> Vec<f64> {
+    let m = len - out.len();
+    if m == 0 {
+        return vec![f64::NAN; PROBS.len()];
+    }
+    // Position of rank r among the kept values: the least j = r + c where c
+    // counts the left-out positions ≤ j (iterating from c = 0 reaches it).
+    let at = |r: usize| {
+        let mut c = 0;
+        loop {
+            let next = out.partition_point(|&p| p <= r + c);
+            if next == c {
+                return r + c;
+            }
+            c = next;
+        }
+    };
+    let last = (m - 1) as f64;
+    PROBS
+        .iter()
+        .map(|p| {
+            let h = last * p;
+            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+            let (a, b) = (value(at(lo)), value(at(hi)));
+            a + (h - lo as f64) * (b - a)
+        })
+        .collect()
 }
 
 /// A key whose integer order is the order of `f32::total_cmp` (and, for
@@ -180,6 +214,7 @@ fn select_quantiles(v: &mut [u32]) -> [f64; 5] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::moments::quantile_sorted;
 
     #[test]
     fn selection_gives_the_sorted_quantiles() {
@@ -194,6 +229,24 @@ mod tests {
             for (p, q) in PROBS.iter().zip(got) {
                 assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");
             }
+        }
+    }
+
+    #[test]
+    fn leaving_a_group_out_matches_filtering() {
+        let vals: Vec<f64> = (0..300)
+            .map(|i| f64::from(((i * 37) % 101) as f32))
+            .collect();
+        let out: Vec<usize> = (0..300)
+            .filter(|j| j % 7 == 3 || *j < 5 || *j > 290)
+            .collect();
+        let kept: Vec<f64> = (0..300)
+            .filter(|j| !out.contains(j))
+            .map(|j| vals[j])
+            .collect();
+        let got = leave_out_quantiles(300, &out, &|j| vals[j]);
+        for (p, q) in PROBS.iter().zip(got) {
+            assert_eq!(q, quantile_sorted(&kept, *p));
         }
     }
 
