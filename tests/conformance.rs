@@ -41,7 +41,7 @@ fn mean_cov(rows: &[Vec<f64>]) -> (DVector<f64>, DMatrix<f64>) {
 
 /// Closed form of the Euler–Maruyama map with linear drift: mean and
 /// covariance after `steps` steps of each `(strategy, steps)` segment.
-fn exact(model: &Model, segments: &[(usize, u32)]) -> (DVector<f64>, DMatrix<f64>) {
+pub(crate) fn exact(model: &Model, segments: &[(usize, u32)]) -> (DVector<f64>, DMatrix<f64>) {
     let n = model.n();
     let dt = model.dt;
     let mut m = model.x0.clone();
@@ -84,7 +84,7 @@ fn assert_moments(rows: &[Vec<f64>], want_m: &DVector<f64>, want_p: &DMatrix<f64
     }
 }
 
-fn linear_model(
+pub(crate) fn linear_model(
     n: usize,
     strategies: Vec<StrategySpec>,
     steps: u32,

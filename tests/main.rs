@@ -7,6 +7,7 @@ mod cli;
 mod cluster;
 mod conformance;
 mod crash;
+mod errors;
 mod figures;
 mod fit;
 mod golden;

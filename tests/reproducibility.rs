@@ -32,6 +32,9 @@ fn bytes(threads: usize, chunk: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
 #[test]
 fn identical_bytes_for_any_thread_count_and_chunk_size() {
     let a = bytes(1, 1, 3);
+    // The standard errors are part of the bytes compared, and defined.
+    let text = String::from_utf8(a.0.clone()).unwrap();
+    assert!(text.contains("\"terminal_mean_se\": [") && text.contains("\"hypervolume_se\": 0."));
     for (threads, chunk) in [(2, 1), (2, 7), (3, 256), (1, 1000)] {
         let b = bytes(threads, chunk, 3);
         assert!(

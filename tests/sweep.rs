@@ -68,6 +68,45 @@ fn sweep_rows_follow_the_spec() {
 }
 
 #[test]
+fn se_adds_an_error_column_per_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = SPEC
+        .replace("samples = 23", "samples = 4")
+        .replace("mc_replicates = 3", "mc_replicates = 0\nse = true");
+    let spec = write(dir.path(), "s.toml", &text);
+    let out = mosde()
+        .args(["sweep", "--engine", "cpu", "-q", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .assert()
+        .success();
+    // Every point is valid: no warning about invalid points.
+    assert!(!String::from_utf8_lossy(&out.get_output().stderr).contains("validation"));
+    let text = std::fs::read_to_string(dir.path().join("o/sweep.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(head.len(), 4 + 2 * 5 + 1);
+    assert_eq!(
+        head[9..14],
+        [
+            "AI.terminal_mean.security_se",
+            "EF.terminal_mean.security_se",
+            "AI.first_passage.p50_se",
+            "EF.first_passage.p50_se",
+            "AI.hypervolume_se"
+        ]
+    );
+    for line in lines {
+        let r: Vec<&str> = line.split(',').collect();
+        let se: f64 = r[9].parse().unwrap();
+        // sd ≈ 1 over 600 paths: an error near 1/√600 ≈ 0.04.
+        assert!(se > 0.01 && se < 0.2, "{line}");
+        assert_eq!(r[14], "ok");
+    }
+}
+
+#[test]
 fn shards_merge_into_the_bytes_of_one_run() {
     let dir = tempfile::tempdir().unwrap();
     let spec = write(dir.path(), "s.toml", SPEC);

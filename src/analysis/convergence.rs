@@ -67,24 +67,44 @@ pub fn empirical_rate(
     Some(-sxy / sxx)
 }
 
-/// First-passage statistics (in steps).
+/// First-passage statistics (in steps), each with its standard error.
+///
+/// The histogram is summed over a whole set on the GPU, so these errors
+/// come from the histogram itself rather than from block groups: binomial
+/// for the fraction and the count, the spread of the passage times over
+/// the paths that arrived for the mean, and for a quantile the order
+/// statistics at `p ± 1.96·√(p(1 − p)/N)` (the distribution-free 95%
+/// interval of the quantile) divided by `2 · 1.96`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirstPassage {
     /// Tolerance as a fraction of each objective's range.
     pub tolerance: f64,
     /// Fraction of paths that arrived within the run.
     pub reached_fraction: f64,
+    /// Its standard error.
+    pub reached_fraction_se: f64,
     /// Mean first-passage step over the paths that arrived.
     pub mean: Option<f64>,
+    /// Its standard error.
+    pub mean_se: Option<f64>,
     /// Median over all paths; `null` when half or more never arrive.
     pub p50: Option<f64>,
+    /// Its standard error; `null` when the upper end of its interval is never reached.
+    pub p50_se: Option<f64>,
     /// 90th percentile over all paths; `null` when a tenth or more never arrive.
     pub p90: Option<f64>,
+    /// Its standard error, as for the median.
+    pub p90_se: Option<f64>,
     /// Paths per first-passage step `0..=steps`.
     pub histogram: Vec<u64>,
     /// Paths that never arrived (counted, not dropped).
     pub never: u64,
+    /// Its standard error (binomial).
+    pub never_se: f64,
 }
+
+/// Normal quantile of the 95% interval used for quantile errors.
+const Z95: f64 = 1.959_963_984_540_054;
 
 /// Statistics from a histogram whose last bin counts paths that never arrived.
 pub fn first_passage(hist: &[u64], tolerance: f64) -> FirstPassage {
@@ -92,12 +112,16 @@ pub fn first_passage(hist: &[u64], tolerance: f64) -> FirstPassage {
     let never = never[0];
     let reached: u64 = bins.iter().sum();
     let total = reached + never;
-    let mean = (reached > 0).then(|| {
+    let moment = |k: i32| {
         bins.iter()
             .enumerate()
-            .map(|(t, c)| t as f64 * *c as f64)
+            .map(|(t, c)| (t as f64).powi(k) * *c as f64)
             .sum::<f64>()
-            / reached as f64
+    };
+    let mean = (reached > 0).then(|| moment(1) / reached as f64);
+    let mean_se = mean.filter(|_| reached > 1).map(|m| {
+        let var = (moment(2) - reached as f64 * m * m) / (reached - 1) as f64;
+        (var.max(0.0) / reached as f64).sqrt()
     });
     let quantile = |q: f64| -> Option<f64> {
         let need = (q * total as f64).ceil().max(1.0) as u64;
@@ -110,18 +134,33 @@ pub fn first_passage(hist: &[u64], tolerance: f64) -> FirstPassage {
         }
         None
     };
+    let quantile_se = |q: f64| -> Option<f64> {
+        let half = Z95 * (q * (1.0 - q) / total.max(1) as f64).sqrt();
+        let lo = quantile((q - half).max(0.0))?;
+        let hi = quantile((q + half).min(1.0))?;
+        Some((hi - lo) / (2.0 * Z95))
+    };
+    let p50 = quantile(0.5);
+    let p90 = quantile(0.9);
+    let fraction = if total > 0 {
+        reached as f64 / total as f64
+    } else {
+        0.0
+    };
     FirstPassage {
         tolerance,
-        reached_fraction: if total > 0 {
-            reached as f64 / total as f64
-        } else {
-            0.0
-        },
+        reached_fraction: fraction,
+        reached_fraction_se: super::errors::count_se(reached as f64, total as f64)
+            / total.max(1) as f64,
         mean,
-        p50: quantile(0.5),
-        p90: quantile(0.9),
+        mean_se,
+        p50_se: p50.and(quantile_se(0.5)),
+        p50,
+        p90_se: p90.and(quantile_se(0.9)),
+        p90,
         histogram: bins.to_vec(),
         never,
+        never_se: super::errors::count_se(never as f64, total as f64),
     }
 }
 

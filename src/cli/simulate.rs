@@ -107,6 +107,7 @@ impl SimulateArgs {
         let mut sim = Simulation::new(self.model.load()?, &self.strategies, options);
         sim.report = ReportOptions {
             pareto_reference: self.pareto_reference.clone(),
+            ..Default::default()
         };
         Ok(sim)
     }
@@ -197,9 +198,10 @@ fn strategy_context(e: mosde::Error) -> anyhow::Error {
     flag_context(e)
 }
 
-/// The per-strategy table printed after a run or a merge.
+/// The per-strategy table printed after a run or a merge, with `± SE` on
+/// its headline columns.
 pub fn summary_table(r: &Report) -> String {
-    let (head, rows) = report::strategy_rows(r);
+    let (head, rows) = report::strategy_rows_with(r, true);
     report::table(&head, &rows)
 }
 

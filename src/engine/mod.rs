@@ -14,7 +14,7 @@ pub mod plan;
 
 use serde::{Deserialize, Serialize};
 
-pub use partials::{DEAD, PartialLayout, TreeFold};
+pub use partials::{DEAD, GroupFold, PartialLayout, TreeFold};
 pub use plan::{Integration, Job, JobOptions, Passage, PlanError, SaveAt, Scenario};
 
 /// Which engine ran, for manifests and messages.
@@ -65,6 +65,10 @@ impl EngineError {
 pub struct SetOutput {
     /// Tree-reduced partial sums (see [`PartialLayout`]).
     pub fold: TreeFold,
+    /// The same partial sums per block group: the replicates behind the
+    /// standard errors.
+    #[serde(default)]
+    pub groups: GroupFold,
     /// First-passage histogram: bin t = reached after t steps; last bin = never.
     pub hist: Vec<u64>,
     /// Terminal states of the kept paths (N values each, in path order);
@@ -80,9 +84,16 @@ impl SetOutput {
         for f in item.fp {
             self.hist[f as usize] += 1;
         }
-        self.fold.push_block(u64::from(block), item.partial);
+        self.push_partial(u64::from(block), item.partial);
         self.terminal.extend_from_slice(&item.terminal);
         self.paths.extend_from_slice(&item.paths);
+    }
+
+    /// Adds one block's partial sums to the total and to its group (blocks
+    /// must arrive in order).
+    pub fn push_partial(&mut self, block: u64, values: Vec<f64>) {
+        self.groups.push_block(block, values.clone());
+        self.fold.push_block(block, values);
     }
 
     /// Absorbs the output of a later shard of the same set.
@@ -91,6 +102,7 @@ impl SetOutput {
             *a += b;
         }
         self.fold.extend(other.fold);
+        self.groups.extend(other.groups);
         self.terminal.extend(other.terminal);
         self.paths.extend(other.paths);
     }
@@ -113,6 +125,7 @@ impl JobOutput {
                 .iter()
                 .map(|_| SetOutput {
                     hist: vec![0; bins],
+                    groups: GroupFold::new(job.group_level()),
                     ..Default::default()
                 })
                 .collect(),

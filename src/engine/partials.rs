@@ -112,24 +112,8 @@ impl TreeFold {
 
     /// Adds a node (a block, or a node another fold left open). Nodes must
     /// arrive in increasing order of the blocks they cover.
-    pub fn push(&mut self, mut node: Node) {
-        while let Some(top) = self.nodes.last() {
-            let siblings =
-                top.level == node.level && node.index % 2 == 1 && top.index + 1 == node.index;
-            if !siblings {
-                break;
-            }
-            let mut left = self.nodes.pop().expect("checked non-empty");
-            for (a, b) in left.values.iter_mut().zip(&node.values) {
-                *a += *b;
-            }
-            node = Node {
-                level: node.level + 1,
-                index: node.index / 2,
-                values: left.values,
-            };
-        }
-        self.nodes.push(node);
+    pub fn push(&mut self, node: Node) {
+        push_capped(&mut self.nodes, node, u32::MAX);
     }
 
     /// Absorbs another fold whose blocks all come after this one's.
@@ -151,6 +135,104 @@ impl TreeFold {
             }
         }
         Some(acc)
+    }
+}
+
+/// Pushes `node` onto a stack of open nodes, closing sibling pairs into their
+/// parent up to level `cap`. Below the cap the nodes are exactly those of the
+/// uncapped tree, which is what lets groups and totals share one tree.
+fn push_capped(nodes: &mut Vec<Node>, mut node: Node, cap: u32) {
+    while let Some(top) = nodes.last() {
+        let siblings = node.level < cap
+            && top.level == node.level
+            && node.index % 2 == 1
+            && top.index + 1 == node.index;
+        if !siblings {
+            break;
+        }
+        let mut left = nodes.pop().expect("checked non-empty");
+        for (a, b) in left.values.iter_mut().zip(&node.values) {
+            *a += *b;
+        }
+        node = Node {
+            level: node.level + 1,
+            index: node.index / 2,
+            values: left.values,
+        };
+    }
+    nodes.push(node);
+}
+
+/// Most block groups per set: the replicates behind every standard error.
+/// Fixed, so that the groups, like the blocks, depend on the job alone.
+pub const MAX_GROUPS: u64 = 32;
+
+/// The group level for a set of `blocks` blocks: the smallest `L` such that
+/// groups of `2^L` consecutive blocks number at most [`MAX_GROUPS`].
+pub fn group_level(blocks: u64) -> u32 {
+    let mut level = 0;
+    while blocks.div_ceil(1 << level) > MAX_GROUPS {
+        level += 1;
+    }
+    level
+}
+
+/// Per-group sums: the reduction tree of [`TreeFold`] cut at `level`, so
+/// that group `g` (blocks `[g·2^level, (g+1)·2^level)`) is one node, or a
+/// few open nodes for a last, short group. Groups are fixed by the job, and
+/// a group's sum has the same bits for any thread count, chunking or shard
+/// split, as the total has. The groups are the independent replicates that
+/// standard errors are computed from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupFold {
+    /// Blocks per group: `2^level`.
+    pub level: u32,
+    /// Open nodes, in block order; none above `level`.
+    pub nodes: Vec<Node>,
+}
+
+impl GroupFold {
+    /// An empty fold with groups of `2^level` blocks.
+    pub fn new(level: u32) -> Self {
+        GroupFold {
+            level,
+            nodes: Vec::new(),
+        }
+    }
+
+    /// Adds the values of one block. Blocks must arrive in increasing order.
+    pub fn push_block(&mut self, block: u64, values: Vec<f64>) {
+        let node = Node {
+            level: 0,
+            index: block,
+            values,
+        };
+        push_capped(&mut self.nodes, node, self.level);
+    }
+
+    /// Absorbs another fold (same level) whose blocks all come after this one's.
+    pub fn extend(&mut self, other: GroupFold) {
+        for node in other.nodes {
+            push_capped(&mut self.nodes, node, self.level);
+        }
+    }
+
+    /// The sum of each group, in group order (nodes of one group added left
+    /// to right).
+    pub fn sums(&self) -> Vec<Vec<f64>> {
+        let mut out: Vec<(u64, Vec<f64>)> = Vec::new();
+        for node in &self.nodes {
+            let g = node.first_block() >> self.level;
+            match out.last_mut() {
+                Some((last, acc)) if *last == g => {
+                    for (a, b) in acc.iter_mut().zip(&node.values) {
+                        *a += *b;
+                    }
+                }
+                _ => out.push((g, node.values.clone())),
+            }
+        }
+        out.into_iter().map(|(_, v)| v).collect()
     }
 }
 
@@ -209,6 +291,39 @@ mod tests {
             let got = merged.total().unwrap();
             for (a, b) in whole.iter().zip(&got) {
                 prop_assert_eq!(a.to_bits(), b.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn groups_are_fixed_by_the_block_count() {
+        assert_eq!(group_level(1), 0);
+        assert_eq!(group_level(32), 0);
+        assert_eq!(group_level(33), 1);
+        assert_eq!(group_level(40), 1);
+        assert_eq!(group_level(4096), 7);
+    }
+
+    proptest! {
+        #[test]
+        fn group_sums_ignore_the_split(total in 1u64..300, cut in 0u64..300) {
+            let level = group_level(total);
+            let cut = cut % total;
+            let mut whole = GroupFold::new(level);
+            let (mut a, mut b) = (GroupFold::new(level), GroupFold::new(level));
+            for blk in 0..total {
+                whole.push_block(blk, block_values(blk));
+                let half = if blk < cut { &mut a } else { &mut b };
+                half.push_block(blk, block_values(blk));
+            }
+            a.extend(b);
+            let (sw, sa) = (whole.sums(), a.sums());
+            prop_assert_eq!(sw.len() as u64, total.div_ceil(1 << level));
+            prop_assert_eq!(&sw, &sa);
+            // A complete group is the node the uncapped tree builds.
+            let tree = fold_range(0, 1 << level);
+            if total >= 1 << level {
+                prop_assert_eq!(&sw[0], &tree.total().unwrap());
             }
         }
     }

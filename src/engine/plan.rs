@@ -543,6 +543,14 @@ impl Job {
         self.blocks[set].clone()
     }
 
+    /// Level of the block groups (groups of `2^level` blocks, at most
+    /// [`partials::MAX_GROUPS`](super::partials::MAX_GROUPS) per set): fixed
+    /// by the paths per set, so shards agree on it.
+    pub fn group_level(&self) -> u32 {
+        let paths = self.sets.first().map_or(0, |s| u64::from(s.paths));
+        super::partials::group_level(paths.div_ceil(self.block_paths()))
+    }
+
     /// Paths in one block.
     pub fn block_paths(&self) -> u64 {
         u64::from(self.run.sub * WG)

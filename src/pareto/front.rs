@@ -22,12 +22,25 @@ pub fn nondominated(points: &[Vec<f64>]) -> Vec<usize> {
     let Some(d) = dimension(points) else {
         return Vec::new();
     };
-    let flat = flatten(points);
+    nondominated_flat(&flatten(points), d)
+}
+
+/// [`nondominated`] for rows stored flat (row `i` is `p[i * d..(i + 1) * d]`), which
+/// spares callers that already hold a flat buffer one copy and one allocation per row.
+///
+/// # Panics
+///
+/// When `d` is 0 or does not divide `p.len()`.
+pub fn nondominated_flat(p: &[f64], d: usize) -> Vec<usize> {
+    assert!(
+        d >= 1 && p.len().is_multiple_of(d),
+        "pareto: flat rows need d ≥ 1 dividing the buffer"
+    );
     let mut front = match d {
-        1 => front_1d(&flat),
-        2 => front_2d(&flat),
-        3 => front_3d(&flat),
-        _ => front_sfs(&flat, d, true),
+        1 => front_1d(p),
+        2 => front_2d(p),
+        3 => front_3d(p),
+        _ => front_sfs(p, d, true),
     };
     front.sort_unstable();
     front
@@ -93,13 +106,42 @@ pub(super) fn lex_desc(a: &[f64], b: &[f64]) -> Ordering {
 /// Maps a finite float to an integer with the same order, so floats can key a `BTreeMap`
 /// (f64 is not `Ord`). Negative floats have their bits reversed to count upwards; -0.0 is
 /// folded onto +0.0 first so that equal values get equal keys.
-fn key(x: f64) -> u64 {
+pub(super) fn key(x: f64) -> u64 {
     let bits = (x + 0.0).to_bits();
     if bits >> 63 == 1 {
         !bits
     } else {
         bits | (1 << 63)
     }
+}
+
+/// The inverse of [`key`] (for values without -0.0, which `key` folds onto +0.0).
+pub(super) fn unkey(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// Row indices of the flat rows `p` sorted by [`lex_desc`]. The first objective is sorted
+/// as an integer key, which is much cheaper than the row comparison, and only runs of
+/// equal first values are then sorted by whole rows: the order of sorting with `lex_desc`,
+/// up to the order of identical rows, on which no caller depends.
+pub(super) fn lex_desc_order(p: &[f64], d: usize) -> Vec<usize> {
+    let mut keyed: Vec<(u64, u32)> = p
+        .chunks_exact(d)
+        .enumerate()
+        .map(|(i, r)| (!key(r[0]), i as u32))
+        .collect();
+    keyed.sort_unstable();
+    let mut order: Vec<usize> = keyed.iter().map(|k| k.1 as usize).collect();
+    let row = |i: usize| &p[i * d..(i + 1) * d];
+    let mut start = 0;
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let end = start + run.len();
+        if run.len() > 1 {
+            order[start..end].sort_unstable_by(|&a, &b| lex_desc(row(a), row(b)));
+        }
+        start = end;
+    }
+    order
 }
 
 // ---------------------------------------------------------------------------------------
@@ -114,8 +156,7 @@ fn front_1d(p: &[f64]) -> Vec<usize> {
 /// Sort by (x, y) descending, so that anything dominating a point comes before it, then
 /// sweep keeping the best y seen at a strictly larger x.
 fn front_2d(p: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..p.len() / 2).collect();
-    order.sort_unstable_by(|&a, &b| lex_desc(&p[2 * a..2 * a + 2], &p[2 * b..2 * b + 2]));
+    let order = lex_desc_order(p, 2);
     let mut front = Vec::new();
     let mut best_y = f64::NEG_INFINITY;
     // Points sharing x are handled as a group: within it only those with the group's top y
@@ -134,8 +175,7 @@ fn front_2d(p: &[f64]) -> Vec<usize> {
 /// the (y, z) projections of the front found so far, at strictly larger x. A point with a
 /// smaller x is dominated exactly when some staircase step is ≥ in both y and z.
 fn front_3d(p: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..p.len() / 3).collect();
-    order.sort_unstable_by(|&a, &b| lex_desc(&p[3 * a..3 * a + 3], &p[3 * b..3 * b + 3]));
+    let order = lex_desc_order(p, 3);
     let mut stairs = Staircase::default();
     let mut front = Vec::new();
     for x_group in order.chunk_by(|&a, &b| p[3 * a] == p[3 * b]) {
@@ -250,7 +290,7 @@ pub(super) struct Staircase {
 impl Staircase {
     /// Whether some step is ≥ (a, b) in both coordinates. Along the staircase b falls as a
     /// rises, so the step with the smallest a' ≥ a has the largest b among the candidates.
-    fn covers(&self, a: f64, b: f64) -> bool {
+    pub(super) fn covers(&self, a: f64, b: f64) -> bool {
         self.steps
             .range(key(a)..)
             .next()

@@ -2,7 +2,7 @@
 //! objectives, the WFG exclusive-hypervolume recursion (While, Bradstreet and Barone,
 //! 2012) for more.
 
-use super::front::{SfsBuffers, Staircase, dimension, fcmp, lex_desc, sfs_into};
+use super::front::{SfsBuffers, Staircase, dimension, fcmp, lex_desc, lex_desc_order, sfs_into};
 
 /// Exact hypervolume dominated by `points` above `reference` (the region
 /// {y : reference ≤ y ≤ p for some point p}). Points not strictly above the
@@ -17,12 +17,37 @@ use super::front::{SfsBuffers, Staircase, dimension, fcmp, lex_desc, sfs_into};
 /// When the rows are empty or differ in length, or `reference` has another length.
 pub fn hypervolume(points: &[Vec<f64>], reference: &[f64]) -> f64 {
     let (flat, d) = strictly_above(points, reference);
+    hv_above(&flat, d, reference)
+}
+
+/// [`hypervolume`] of rows stored flat (row `i` is `p[i * d..(i + 1) * d]`); the same
+/// bits as [`hypervolume`] on the same rows.
+///
+/// # Panics
+///
+/// When `d` is 0 or does not divide `p.len()`, or `reference` has another length.
+pub fn hypervolume_flat(p: &[f64], d: usize, reference: &[f64]) -> f64 {
+    assert!(
+        d >= 1 && p.len().is_multiple_of(d) && reference.len() == d,
+        "pareto: flat rows need d ≥ 1 dividing the buffer and a reference of length d"
+    );
+    let flat: Vec<f64> = p
+        .chunks_exact(d)
+        .filter(|x| x.iter().zip(reference).all(|(v, r)| v > r))
+        .flatten()
+        .copied()
+        .collect();
+    hv_above(&flat, if p.is_empty() { 0 } else { d }, reference)
+}
+
+/// The hypervolume of rows already lying strictly above `r`.
+fn hv_above(flat: &[f64], d: usize, r: &[f64]) -> f64 {
     match d {
         0 => 0.0,
-        1 => hv_1d(&flat, reference),
-        2 => hv_2d(&flat, reference),
-        3 => hv_3d(&flat, reference),
-        _ => hv_wfg(&flat, d, reference),
+        1 => hv_1d(flat, r),
+        2 => hv_2d(flat, r),
+        3 => hv_3d(flat, r),
+        _ => hv_wfg(flat, d, r),
     }
 }
 
@@ -81,8 +106,7 @@ fn hv_1d(p: &[f64], r: &[f64]) -> f64 {
 /// Sweep by decreasing x, adding the horizontal strip each new best y uncovers. Dominated
 /// points never raise the best y, so no front filter is needed first.
 fn hv_2d(p: &[f64], r: &[f64]) -> f64 {
-    let mut order: Vec<usize> = (0..p.len() / 2).collect();
-    order.sort_unstable_by(|&a, &b| lex_desc(&p[2 * a..2 * a + 2], &p[2 * b..2 * b + 2]));
+    let order = lex_desc_order(p, 2);
     let mut best_y = r[1];
     let mut volume = 0.0;
     for &i in &order {

@@ -33,14 +33,16 @@
 //! ```
 
 mod front;
+mod grouped;
 mod hypervolume;
 mod pooling;
 mod table;
 #[cfg(test)]
 mod testkit;
 
-pub use front::{nondominated, nondominated_general};
-pub use hypervolume::{hypervolume, hypervolume_general};
+pub use front::{nondominated, nondominated_flat, nondominated_general};
+pub use grouped::{PooledStats, hypervolume_of_front, pooled_flat, pooled_replicates};
+pub use hypervolume::{hypervolume, hypervolume_flat, hypervolume_general};
 pub use pooling::{Normalization, Pooled, pooled};
 pub use table::{
     BoundsSource, Sense, TableAnalysis, TableNormalization, TableOptions, analyze_table,

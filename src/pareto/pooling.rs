@@ -110,15 +110,20 @@ impl Normalization {
             .collect()
     }
 
+    /// Appends the image of a raw point in the maximised unit cube to `out`:
+    /// the same arithmetic as [`Normalization::apply`], into a flat buffer.
+    pub fn apply_into(&self, x: &[f64], out: &mut Vec<f64>) {
+        out.extend(x.iter().enumerate().map(|(i, v)| {
+            let z = (v - self.lower[i]) / (self.upper[i] - self.lower[i]);
+            if self.minimize[i] { 1.0 - z } else { z }
+        }));
+    }
+
     /// Maps a raw point into the maximised unit cube.
     pub fn apply(&self, x: &[f64]) -> Vec<f64> {
-        x.iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let z = (v - self.lower[i]) / (self.upper[i] - self.lower[i]);
-                if self.minimize[i] { 1.0 - z } else { z }
-            })
-            .collect()
+        let mut out = Vec::with_capacity(x.len());
+        self.apply_into(x, &mut out);
+        out
     }
 }
 

@@ -164,9 +164,22 @@ pub fn pareto_front_csv(reduction: &Reduction) -> Vec<u8> {
     out
 }
 
-/// The per-strategy comparison: headings and rows (for the console table and
-/// `strategies.md`).
+/// The per-strategy comparison: headings and rows (for `strategies.md`).
 pub fn strategy_rows(report: &Report) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    strategy_rows_with(report, false)
+}
+
+/// `value ± se` when `errors` and the error is defined, else the value.
+fn pm(value: String, se: Option<f64>, digits: usize, errors: bool) -> String {
+    match se {
+        Some(e) if errors && e.is_finite() && value != "-" => format!("{value} ± {e:.digits$}"),
+        _ => value,
+    }
+}
+
+/// [`strategy_rows`], with `± SE` on the headline columns (empirical rate,
+/// first passage, hypervolume, Pareto share) when `errors` (the console table).
+pub fn strategy_rows_with(report: &Report, errors: bool) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let head = vec![
         "strategy",
         "mode",
@@ -189,12 +202,32 @@ pub fn strategy_rows(report: &Report) -> (Vec<&'static str>, Vec<Vec<String>>) {
                 s.mode.map_or_else(|| s.policy.clone(), |m| m.to_string()),
                 opt(s.theoretical_rate, 3),
                 opt(s.theoretical_log_rate, 3),
-                opt(s.empirical_rate, 3),
+                pm(opt(s.empirical_rate, 3), s.empirical_rate_se, 3, errors),
                 vec_str(&s.effective_equilibrium, 2),
-                opt(s.first_passage.p50, 0),
-                format!("{:.3}", s.first_passage.reached_fraction),
-                format!("{:.4}", s.hypervolume),
-                format!("{:.3}", s.pareto_share),
+                pm(
+                    opt(s.first_passage.p50, 0),
+                    s.first_passage.p50_se,
+                    1,
+                    errors,
+                ),
+                pm(
+                    format!("{:.3}", s.first_passage.reached_fraction),
+                    Some(s.first_passage.reached_fraction_se),
+                    3,
+                    errors,
+                ),
+                pm(
+                    format!("{:.4}", s.hypervolume),
+                    Some(s.hypervolume_se),
+                    4,
+                    errors,
+                ),
+                pm(
+                    format!("{:.3}", s.pareto_share),
+                    Some(s.pareto_share_se),
+                    3,
+                    errors,
+                ),
                 s.nonfinite_paths.to_string(),
             ]
         })

@@ -75,6 +75,11 @@ pub struct SweepSpec {
     /// Bootstrap resamples for the Sobol' intervals.
     #[serde(default = "default_bootstrap")]
     pub bootstrap: usize,
+    /// Adds a `<metric>_se` column per metric to `sweep.csv`: its standard
+    /// error from block groups, as in `summary.json`. Default false, which
+    /// also skips computing them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub se: bool,
 }
 
 fn default_paths() -> u64 {
@@ -336,52 +341,81 @@ pub fn apply(base: &ModelSpec, params: &[Parameter], values: &[f64]) -> ModelSpe
 /// Every scalar of a strategy summary, with field names
 /// `<field>[.<objective>]` (matrices: `<field>.<a>.<b>`).
 pub fn scalars(s: &StrategySummary, objectives: &[String]) -> Vec<(String, f64)> {
-    let o = |f: &str, v: &[f64]| -> Vec<(String, f64)> {
+    scalars_with_errors(s, objectives)
+        .into_iter()
+        .map(|(f, v, _)| (f, v))
+        .collect()
+}
+
+/// [`scalars`] with each scalar's standard error (0 for the theoretical
+/// values, which are exact).
+pub fn scalars_with_errors(s: &StrategySummary, objectives: &[String]) -> Vec<(String, f64, f64)> {
+    let o = |f: &str, v: &[f64], e: &[f64]| -> Vec<(String, f64, f64)> {
         objectives
             .iter()
-            .zip(v)
-            .map(|(n, x)| (format!("{f}.{n}"), *x))
+            .zip(v.iter().zip(e))
+            .map(|(n, (x, se))| (format!("{f}.{n}"), *x, *se))
             .collect()
     };
     let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    let mut out = vec![
-        ("theoretical_rate".to_string(), opt(s.theoretical_rate)),
+    let exact = |f: &str, x: Option<f64>| {
         (
-            "discrete_spectral_radius".into(),
-            opt(s.discrete_spectral_radius),
+            f.to_string(),
+            opt(x),
+            if x.is_some() { 0.0 } else { f64::NAN },
+        )
+    };
+    let mut out = vec![
+        exact("theoretical_rate", s.theoretical_rate),
+        exact("discrete_spectral_radius", s.discrete_spectral_radius),
+        exact("theoretical_log_rate", s.theoretical_log_rate),
+        (
+            "empirical_rate".into(),
+            opt(s.empirical_rate),
+            opt(s.empirical_rate_se),
         ),
-        ("theoretical_log_rate".into(), opt(s.theoretical_log_rate)),
-        ("empirical_rate".into(), opt(s.empirical_rate)),
     ];
-    out.extend(o("terminal_mean", &s.terminal_mean));
-    out.extend(o("terminal_sd", &s.terminal_sd));
-    out.extend(o("effective_equilibrium", &s.effective_equilibrium));
-    for (q, v) in [
-        ("p05", &s.terminal_quantiles.p05),
-        ("p25", &s.terminal_quantiles.p25),
-        ("p50", &s.terminal_quantiles.p50),
-        ("p75", &s.terminal_quantiles.p75),
-        ("p95", &s.terminal_quantiles.p95),
-    ] {
-        out.extend(o(&format!("terminal_quantiles.{q}"), v));
+    out.extend(o("terminal_mean", &s.terminal_mean, &s.terminal_mean_se));
+    out.extend(o("terminal_sd", &s.terminal_sd, &s.terminal_sd_se));
+    out.extend(o(
+        "effective_equilibrium",
+        &s.effective_equilibrium,
+        &s.effective_equilibrium_se,
+    ));
+    for (q, v, e) in s.terminal_quantiles.entries() {
+        out.extend(o(&format!("terminal_quantiles.{q}"), v, e));
     }
     let fp = &s.first_passage;
-    out.push(("first_passage.reached_fraction".into(), fp.reached_fraction));
-    out.push(("first_passage.mean".into(), opt(fp.mean)));
-    out.push(("first_passage.p50".into(), opt(fp.p50)));
-    out.push(("first_passage.p90".into(), opt(fp.p90)));
+    let f = |name: &str, v: f64, e: f64| (format!("first_passage.{name}"), v, e);
+    out.push(f(
+        "reached_fraction",
+        fp.reached_fraction,
+        fp.reached_fraction_se,
+    ));
+    out.push(f("mean", opt(fp.mean), opt(fp.mean_se)));
+    out.push(f("p50", opt(fp.p50), opt(fp.p50_se)));
+    out.push(f("p90", opt(fp.p90), opt(fp.p90_se)));
     for a in 0..objectives.len() {
         for b in a + 1..objectives.len() {
             out.push((
                 format!("increment_correlation.{}.{}", objectives[a], objectives[b]),
                 s.increment_correlation[a][b],
+                s.increment_correlation_se[a][b],
             ));
         }
     }
-    out.push(("nonfinite_paths".into(), s.nonfinite_paths as f64));
-    out.push(("hypervolume".into(), s.hypervolume));
-    out.push(("pareto_share".into(), s.pareto_share));
-    out.push(("pareto_front_size".into(), s.pareto_front_size as f64));
+    out.push((
+        "nonfinite_paths".into(),
+        s.nonfinite_paths as f64,
+        s.nonfinite_paths_se,
+    ));
+    out.push(("hypervolume".into(), s.hypervolume, s.hypervolume_se));
+    out.push(("pareto_share".into(), s.pareto_share, s.pareto_share_se));
+    out.push((
+        "pareto_front_size".into(),
+        s.pareto_front_size as f64,
+        s.pareto_front_size_se,
+    ));
     out
 }
 

@@ -45,6 +45,9 @@ pub fn header_line(sweep: &Sweep) -> String {
     let mut h = vec!["point".to_string()];
     h.extend(sweep.parameters.iter().map(|p| p.path.clone()));
     h.extend(sweep.metrics.iter().cloned());
+    if sweep.spec.se {
+        h.extend(sweep.metrics.iter().map(|m| format!("{m}_se")));
+    }
     h.push("status".into());
     csv_record(&h)
 }
@@ -59,6 +62,7 @@ pub fn row_line(row: &Row) -> String {
     let mut cells = vec![row.point.to_string()];
     cells.extend(row.values.iter().map(|v| report::num(*v)));
     cells.extend(row.metrics.iter().map(|v| report::num(*v)));
+    cells.extend(row.errors.iter().map(|v| report::num(*v)));
     cells.push(row.status.clone());
     csv_record(&cells)
 }
@@ -156,7 +160,12 @@ pub fn read_rows(path: &Path, sweep: &Sweep) -> Result<Rows, SweepError> {
             ),
         ));
     }
-    let cells = 2 + sweep.parameters.len() + sweep.metrics.len();
+    let errors = if sweep.spec.se {
+        sweep.metrics.len()
+    } else {
+        0
+    };
+    let cells = 2 + sweep.parameters.len() + sweep.metrics.len() + errors;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)

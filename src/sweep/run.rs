@@ -12,10 +12,13 @@ use crate::analysis::{Reduction, Report, ReportOptions};
 use crate::engine::{Engine, Integration, Job, JobOptions, SaveAt, Scenario};
 use crate::model::{Model, ModelError, Policy};
 
-use super::{Sweep, SweepError, apply, scalars};
+use super::{Sweep, SweepError, apply, scalars_with_errors};
 
 /// Paths per batch: enough sets per dispatch to fill a large GPU.
 const BATCH_PATHS: u64 = 1 << 22;
+
+/// A point's metric values and their standard errors.
+type MetricsAndErrors = (Vec<f64>, Vec<f64>);
 
 /// One evaluated point.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +29,9 @@ pub struct Row {
     pub values: Vec<f64>,
     /// Metric values, in the sweep's metric order (NaN when undefined).
     pub metrics: Vec<f64>,
+    /// Their standard errors, when the spec asks for them (`se = true`);
+    /// empty otherwise.
+    pub errors: Vec<f64>,
     /// `ok`, or why the point was skipped.
     pub status: String,
 }
@@ -101,6 +107,7 @@ impl Sweep {
                         point: id,
                         values,
                         metrics: Vec::new(),
+                        errors: Vec::new(),
                         status: "ok".into(),
                     });
                 }
@@ -117,6 +124,11 @@ impl Sweep {
                         point: id,
                         values,
                         metrics: vec![f64::NAN; self.metrics.len()],
+                        errors: if self.spec.se {
+                            vec![f64::NAN; self.metrics.len()]
+                        } else {
+                            Vec::new()
+                        },
                         status: format!("invalid: {reason}"),
                     });
                 }
@@ -128,7 +140,11 @@ impl Sweep {
             let info = engine.info();
             // Reports (quantiles, fronts, hypervolumes) are host work: one
             // point per task keeps every core busy while the device idles.
-            let metrics: Vec<(usize, Vec<f64>)> = owners
+            let opts = ReportOptions {
+                skip_errors: !self.spec.se,
+                ..Default::default()
+            };
+            let metrics: Vec<(usize, MetricsAndErrors)> = owners
                 .par_iter()
                 .map(|&(row, first)| {
                     let report = Reduction::from_sets(
@@ -137,14 +153,17 @@ impl Sweep {
                         first,
                         &out.sets[first..first + s],
                         &info,
-                        &ReportOptions::default(),
+                        &opts,
                     )
                     .report;
-                    (row, self.metric_values(&report))
+                    (row, self.metric_values_with_errors(&report))
                 })
                 .collect();
-            for (row, m) in metrics {
+            for (row, (m, e)) in metrics {
                 rows[row].metrics = m;
+                if self.spec.se {
+                    rows[row].errors = e;
+                }
             }
         }
         Ok(rows)
@@ -152,17 +171,27 @@ impl Sweep {
 
     /// The sweep's metrics read off a point's report.
     pub fn metric_values(&self, report: &Report) -> Vec<f64> {
+        self.metric_values_with_errors(report).0
+    }
+
+    /// The sweep's metrics and their standard errors read off a point's
+    /// report.
+    pub fn metric_values_with_errors(&self, report: &Report) -> (Vec<f64>, Vec<f64>) {
         let names = self.model.objective_names();
         let mut all = Vec::new();
         for st in &report.strategies {
-            for (field, v) in scalars(st, &names) {
-                all.push((format!("{}.{field}", st.name), v));
+            for (field, v, e) in scalars_with_errors(st, &names) {
+                all.push((format!("{}.{field}", st.name), v, e));
             }
         }
         self.metrics
             .iter()
-            .map(|m| all.iter().find(|(n, _)| n == m).map_or(f64::NAN, |p| p.1))
-            .collect()
+            .map(|m| {
+                all.iter()
+                    .find(|(n, ..)| n == m)
+                    .map_or((f64::NAN, f64::NAN), |p| (p.1, p.2))
+            })
+            .unzip()
     }
 
     /// The design's centre (unit coordinates 0.5), evaluated `mc_replicates`

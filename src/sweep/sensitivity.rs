@@ -243,7 +243,8 @@ pub fn analyze(dir: &Path, sweep: &Sweep, indices: bool) -> Result<Analysis, Swe
             path: rows_path.clone(),
             why: format!("damaged: {e}"),
         })?;
-        if &rec[1 + p + m] != "ok" {
+        // `status` is the last column (after the `_se` columns, when asked for).
+        if rec.get(rec.len().saturating_sub(1)) != Some("ok") {
             invalid_points += 1;
         }
         for (k, col) in y.iter_mut().enumerate() {

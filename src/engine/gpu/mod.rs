@@ -555,7 +555,7 @@ impl Engine for GpuEngine {
                     .iter()
                     .map(|v| f64::from(*v))
                     .collect();
-                set.fold.push_block(u64::from(item.block), values);
+                set.push_partial(u64::from(item.block), values);
                 if local.term_base != NONE {
                     let at = local.term_base as usize * n;
                     set.terminal

@@ -1,0 +1,268 @@
+//! The kept terminal states of a set as one flat buffer, cut into groups,
+//! and the quantiles read off them by selection.
+
+use crate::engine::partials::MAX_GROUPS;
+use crate::engine::{DEAD, SetOutput};
+
+use super::errors::jackknife_each;
+
+/// The probabilities of the reported terminal quantiles.
+pub const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// The finite terminal states of one set, row after row, with the kept paths
+/// cut into at most [`MAX_GROUPS`] groups of consecutive path indices (group
+/// `h` of `G` holds kept paths `[h·K/G, (h+1)·K/G)`): the replicates for the
+/// standard errors of the statistics of terminal states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terminal {
+    /// Objectives per row.
+    pub n: usize,
+    /// Finite rows, flat (the f32 states widened exactly to f64).
+    pub rows: Vec<f64>,
+    /// Group boundaries in rows: group `h` is rows `groups[h]..groups[h + 1]`.
+    pub groups: Vec<usize>,
+}
+
+impl Terminal {
+    /// The kept terminal states of `set`, dropping non-finite paths.
+    pub fn new(set: &SetOutput, n: usize) -> Self {
+        let kept = set.terminal.len() / n;
+        let g = (MAX_GROUPS as usize).min(kept);
+        let mut rows = Vec::with_capacity(set.terminal.len());
+        let mut groups = vec![0];
+        for (i, r) in set.terminal.chunks_exact(n).enumerate() {
+            if groups.len() < g && i == groups.len() * kept / g {
+                groups.push(rows.len() / n);
+            }
+            if r.iter().all(|v| *v != DEAD && v.is_finite()) {
+                rows.extend(r.iter().map(|v| f64::from(*v)));
+            }
+        }
+        if g > 0 {
+            groups.push(rows.len() / n);
+        }
+        Terminal { n, rows, groups }
+    }
+
+    /// Finite rows.
+    pub fn len(&self) -> usize {
+        self.rows.len() / self.n
+    }
+
+    /// Whether no path has a finite terminal state.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.rows[i * self.n..(i + 1) * self.n]
+    }
+
+    /// Copies objective `i` of every row into `col`, as keys in the order of
+    /// `f64::total_cmp` (the states are f32, so 32-bit keys hold them exactly).
+    fn column(&self, i: usize, col: &mut Vec<u32>) {
+        col.clear();
+        col.extend(
+            self.rows
+                .iter()
+                .skip(i)
+                .step_by(self.n)
+                .map(|v| key32(*v as f32)),
+        );
+    }
+
+    /// The quantiles at [`PROBS`] of every objective (`out[p][i]`), by
+    /// selection: the order statistics are those of a full sort, so the
+    /// values are the same bits as sorting gives.
+    pub fn quantiles(&self) -> Vec<Vec<f64>> {
+        let mut col = Vec::with_capacity(self.len());
+        let per_objective: Vec<[f64; 5]> = (0..self.n)
+            .map(|i| {
+                self.column(i, &mut col);
+                select_quantiles(&mut col)
+            })
+            .collect();
+        (0..PROBS.len())
+            .map(|p| per_objective.iter().map(|q| q[p]).collect())
+            .collect()
+    }
+
+    /// Jackknife standard errors of [`Terminal::quantiles`] (`out[p][i]`).
+    /// Each column is sorted once with its rows' groups; an order statistic
+    /// of the column without group `g` is then found from the positions of
+    /// `g`'s rows by a short fixed-point search, not by copying the column.
+    pub fn quantile_errors(&self) -> Vec<Vec<f64>> {
+        let g_count = self.groups.len().saturating_sub(1);
+        let mut keyed: Vec<u64> = Vec::with_capacity(self.len());
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); g_count];
+        let per_objective: Vec<Vec<f64>> = (0..self.n)
+            .map(|i| {
+                keyed.clear();
+                for g in 0..g_count {
+                    keyed.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
+                        (u64::from(key32(self.rows[r * self.n + i] as f32)) << 32) | g as u64
+                    }));
+                }
+                keyed.sort_unstable();
+                members.iter_mut().for_each(Vec::clear);
+                for (j, k) in keyed.iter().enumerate() {
+                    members[(k & 0xffff_ffff) as usize].push(j);
+                }
+                let value = |j: usize| unkey32((keyed[j] >> 32) as u32);
+                let reps: Vec<Vec<f64>> = members
+                    .iter()
+                    .map(|out| leave_out_quantiles(keyed.len(), out, &value))
+                    .collect();
+                jackknife_each(&reps, PROBS.len())
+            })
+            .collect();
+        (0..PROBS.len())
+            .map(|p| per_objective.iter().map(|q| q[p]).collect())
+            .collect()
+    }
+}
+
+/// The quantiles at [`PROBS`] of a sorted column of `len` values without
+/// the positions `out` (ascending); `value(j)` is the value at position `j`.
+fn leave_out_quantiles(len: usize, out: &[usize], value: &dyn Fn(usize) -> f64) -> Vec<f64> {
+    let m = len - out.len();
+    if m == 0 {
+        return vec![f64::NAN; PROBS.len()];
+    }
+    // Position of rank r among the kept values: the least j = r + c where c
+    // counts the left-out positions ≤ j (iterating from c = 0 reaches it).
+    let at = |r: usize| {
+        let mut c = 0;
+        loop {
+            let next = out.partition_point(|&p| p <= r + c);
+            if next == c {
+                return r + c;
+            }
+            c = next;
+        }
+    };
+    let last = (m - 1) as f64;
+    PROBS
+        .iter()
+        .map(|p| {
+            let h = last * p;
+            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+            let (a, b) = (value(at(lo)), value(at(hi)));
+            a + (h - lo as f64) * (b - a)
+        })
+        .collect()
+}
+
+/// A key whose integer order is the order of `f32::total_cmp` (and, for
+/// values widened from f32, of `f64::total_cmp`).
+fn key32(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b >> 31 == 1 { !b } else { b | 1 << 31 }
+}
+
+/// The inverse of [`key32`], widened exactly to f64.
+fn unkey32(k: u32) -> f64 {
+    f64::from(f32::from_bits(if k >> 31 == 1 {
+        k & !(1 << 31)
+    } else {
+        !k
+    }))
+}
+
+/// Type-7 quantiles at [`PROBS`] of the values keyed in `v` (reordered in
+/// place). The order statistics they interpolate are found by selection,
+/// from left to right, each in the part right of the previous one: only
+/// smaller values lie left of a selected rank, so earlier ranks stay put.
+fn select_quantiles(v: &mut [u32]) -> [f64; 5] {
+    if v.is_empty() {
+        return [f64::NAN; 5];
+    }
+    let last = (v.len() - 1) as f64;
+    let mut ranks: Vec<usize> = PROBS
+        .iter()
+        .flat_map(|p| {
+            let h = last * p;
+            [h.floor() as usize, h.ceil() as usize]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut from = 0;
+    for &k in &ranks {
+        if k == from && k > 0 {
+            // The next order statistic is the smallest value right of the last one.
+            let (at, _) = v[from..]
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, x)| **x)
+                .expect("k < len");
+            v.swap(from, from + at);
+        } else {
+            v[from..].select_nth_unstable(k - from);
+        }
+        from = k + 1;
+    }
+    PROBS.map(|p| {
+        let h = last * p;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        let (a, b) = (unkey32(v[lo]), unkey32(v[hi]));
+        a + (h - lo as f64) * (b - a)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::moments::quantile_sorted;
+
+    #[test]
+    fn selection_gives_the_sorted_quantiles() {
+        for len in [1usize, 2, 3, 7, 100, 1001] {
+            let v: Vec<f64> = (0..len)
+                .map(|i| f64::from(((i * 7919) % 1013) as f32 * 0.37 - 50.0))
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut w: Vec<u32> = v.iter().map(|x| key32(*x as f32)).collect();
+            let got = select_quantiles(&mut w);
+            for (p, q) in PROBS.iter().zip(got) {
+                assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");
+            }
+        }
+    }
+
+    #[test]
+    fn leaving_a_group_out_matches_filtering() {
+        let vals: Vec<f64> = (0..300)
+            .map(|i| f64::from(((i * 37) % 101) as f32))
+            .collect();
+        let out: Vec<usize> = (0..300)
+            .filter(|j| j % 7 == 3 || *j < 5 || *j > 290)
+            .collect();
+        let kept: Vec<f64> = (0..300)
+            .filter(|j| !out.contains(j))
+            .map(|j| vals[j])
+            .collect();
+        let got = leave_out_quantiles(300, &out, &|j| vals[j]);
+        for (p, q) in PROBS.iter().zip(got) {
+            assert_eq!(q, quantile_sorted(&kept, *p));
+        }
+    }
+
+    #[test]
+    fn groups_cut_the_kept_paths_and_skip_dead_ones() {
+        let mut terminal: Vec<f32> = (0..70).map(|i| i as f32).collect();
+        terminal[3] = DEAD;
+        let set = SetOutput {
+            terminal,
+            ..Default::default()
+        };
+        let t = Terminal::new(&set, 1);
+        assert_eq!(t.len(), 69);
+        assert_eq!(t.groups.len(), 33);
+        // Group 0 holds kept paths 0 and 1, group 1 paths 2 to 3 (3 is dead).
+        assert_eq!(&t.groups[..3], &[0, 2, 3]);
+        assert_eq!(*t.groups.last().unwrap(), 69);
+    }
+}

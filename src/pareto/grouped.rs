@@ -1,0 +1,260 @@
+//! Pooled Pareto statistics of several normalised point sets stored flat, and
+//! their delete-one-group jackknife replicates.
+//!
+//! The full statistics are the same bits as [`pooled`](super::pooled) gives:
+//! the pooled front is filtered from the sets' own fronts (a point dominated
+//! in the pool is dominated by some front point of its own set), and each
+//! hypervolume sweeps only the front points (see [`hypervolume_of_front`]).
+//!
+//! For the replicates every set is cut into groups of consecutive rows; each
+//! group's front is computed once, and the front without group `g` is the
+//! front of the other groups' fronts merged, which is small.
+
+use super::front::{Staircase, fcmp, key, lex_desc, nondominated_flat, unkey};
+use super::hypervolume::hypervolume_flat;
+
+/// Pareto statistics of several sets, pooled.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PooledStats {
+    /// Hypervolume of each set (normalised units).
+    pub hypervolume: Vec<f64>,
+    /// Size of each set's own non-dominated front.
+    pub front_size: Vec<usize>,
+    /// Fraction of the pooled front that each set contributes.
+    pub share: Vec<f64>,
+    /// The pooled front as `(set, row)`, in set order, then row order.
+    pub front: Vec<(usize, usize)>,
+}
+
+/// The statistics of `sets` (flat rows of `d` normalised objectives each)
+/// against the normalised reference `origin`; the same bits as
+/// [`pooled`](super::pooled) on the same rows.
+pub fn pooled_flat(sets: &[&[f64]], d: usize, origin: &[f64]) -> PooledStats {
+    let fronts: Vec<Vec<usize>> = sets.iter().map(|s| nondominated_flat(s, d)).collect();
+    let hypervolume = sets
+        .iter()
+        .zip(&fronts)
+        .map(|(s, f)| hypervolume_of_front(s, f, d, origin))
+        .collect();
+    pool(sets, fronts, d, hypervolume)
+}
+
+/// Pools the sets' own fronts (row indices, ascending) into the pooled front.
+fn pool(sets: &[&[f64]], fronts: Vec<Vec<usize>>, d: usize, hypervolume: Vec<f64>) -> PooledStats {
+    let mut rows = Vec::new();
+    let mut owner = Vec::new();
+    for (k, f) in fronts.iter().enumerate() {
+        for &i in f {
+            rows.extend_from_slice(&sets[k][i * d..(i + 1) * d]);
+            owner.push((k, i));
+        }
+    }
+    let front: Vec<(usize, usize)> = if rows.is_empty() {
+        Vec::new()
+    } else {
+        nondominated_flat(&rows, d)
+            .into_iter()
+            .map(|j| owner[j])
+            .collect()
+    };
+    let mut counts = vec![0usize; sets.len()];
+    for (k, _) in &front {
+        counts[*k] += 1;
+    }
+    let total = front.len().max(1) as f64;
+    PooledStats {
+        hypervolume,
+        front_size: fronts.iter().map(Vec::len).collect(),
+        share: counts.iter().map(|c| *c as f64 / total).collect(),
+        front,
+    }
+}
+
+/// The delete-one-group replicates of [`pooled_flat`]: replicate `g` leaves
+/// out rows `groups[g]..groups[g + 1]` of every set (`groups` holds each
+/// set's group offsets, in rows; every set has the same number of groups).
+/// Pooled fronts are not kept.
+pub fn pooled_replicates(
+    sets: &[&[f64]],
+    groups: &[Vec<usize>],
+    d: usize,
+    origin: &[f64],
+) -> Vec<PooledStats> {
+    let g_count = groups.first().map_or(0, |g| g.len().saturating_sub(1));
+    // Each group's front once, as flat rows.
+    let group_fronts: Vec<Vec<Vec<f64>>> = sets
+        .iter()
+        .zip(groups)
+        .map(|(s, offs)| {
+            offs.windows(2)
+                .map(|w| {
+                    let rows = &s[w[0] * d..w[1] * d];
+                    let f = if rows.is_empty() {
+                        Vec::new()
+                    } else {
+                        nondominated_flat(rows, d)
+                    };
+                    f.iter()
+                        .flat_map(|&i| rows[i * d..(i + 1) * d].iter().copied())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let mut merged: Vec<Vec<f64>> = vec![Vec::new(); sets.len()];
+    (0..g_count)
+        .map(|g| {
+            for (m, fronts) in merged.iter_mut().zip(&group_fronts) {
+                m.clear();
+                for (h, f) in fronts.iter().enumerate() {
+                    if h != g {
+                        m.extend_from_slice(f);
+                    }
+                }
+            }
+            let views: Vec<&[f64]> = merged.iter().map(Vec::as_slice).collect();
+            let mut stats = pooled_flat(&views, d, origin);
+            stats.front.clear();
+            stats
+        })
+        .collect()
+}
+
+/// The hypervolume of the rows `p` given their front (row indices): the
+/// same bits as [`hypervolume_flat`] on all of `p`, with only the front
+/// points in the sweep's sorts and staircase.
+///
+/// Dominated points add nothing in one, two and three dimensions (they are
+/// rejected by the sweep), so the front alone gives the same sum, except that
+/// in three dimensions a dominated point still splits the z sweep into two
+/// products: those splits are kept by sweeping every point's z. Above three
+/// dimensions the front's tie order would differ, so every row is used.
+pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> f64 {
+    let above = |x: &[f64]| x.iter().zip(r).all(|(v, q)| v > q);
+    let rows: Vec<f64> = front
+        .iter()
+        .map(|&i| &p[i * d..(i + 1) * d])
+        .filter(|x| above(x))
+        .flatten()
+        .copied()
+        .collect();
+    match d {
+        1 | 2 => hypervolume_flat(&rows, d, r),
+        3 => {
+            // Sorted as integer keys (descending), much cheaper than float comparisons;
+            // the keys fold -0.0 onto +0.0, which the sweep's products cannot tell apart.
+            let mut keys: Vec<u64> = p
+                .chunks_exact(3)
+                .filter(|x| above(x))
+                .map(|x| !key(x[2]))
+                .collect();
+            keys.sort_unstable();
+            let zs: Vec<f64> = keys.into_iter().map(|k| unkey(!k)).collect();
+            hv_3d_split(&rows, &zs, r)
+        }
+        _ => hypervolume_flat(p, d, r),
+    }
+}
+
+/// The 3-D sweep of `hv_3d`, inserting the front rows `f` into the staircase
+/// but stepping through every z in `zs` (all points above the reference,
+/// in decreasing order).
+/// Within one z level the skipped products are `area · 0`, which change
+/// nothing, so inserting a level's front points at its first z is exact.
+fn hv_3d_split(f: &[f64], zs: &[f64], r: &[f64]) -> f64 {
+    let mut order: Vec<usize> = (0..f.len() / 3).collect();
+    order.sort_unstable_by(|&a, &b| {
+        fcmp(f[3 * b + 2], f[3 * a + 2])
+            .then_with(|| lex_desc(&f[3 * a..3 * a + 2], &f[3 * b..3 * b + 2]))
+    });
+    let Some(&top) = zs.first() else {
+        return 0.0;
+    };
+    let mut stairs = Staircase::default();
+    let (mut area, mut volume, mut z_prev) = (0.0, 0.0, top);
+    let mut next = order.iter().peekable();
+    let mut first = true;
+    for &z in zs.iter() {
+        if !first && z == z_prev {
+            continue;
+        }
+        first = false;
+        volume += area * (z_prev - z);
+        z_prev = z;
+        while let Some(&&i) = next.peek() {
+            if f[3 * i + 2] != z {
+                break;
+            }
+            area += stairs.insert(f[3 * i], f[3 * i + 1], Some([r[0], r[1]]));
+            next.next();
+        }
+    }
+    volume + area * (z_prev - r[2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+    use super::*;
+    use crate::pareto::{Normalization, hypervolume, pooled};
+
+    fn flat(rows: &[Vec<f64>]) -> Vec<f64> {
+        rows.iter().flatten().copied().collect()
+    }
+
+    #[test]
+    fn the_front_alone_gives_the_same_hypervolume_bits() {
+        for d in 1..=4 {
+            for (name, make) in testkit::generators() {
+                for seed in 0..10 {
+                    let rows = make(&mut testkit::Lcg::new(seed), 300, d);
+                    let p = flat(&rows);
+                    let f = nondominated_flat(&p, d);
+                    let r = vec![0.1; d];
+                    let want = hypervolume(&rows, &r);
+                    let got = hypervolume_of_front(&p, &f, d, &r);
+                    assert_eq!(got.to_bits(), want.to_bits(), "{name}, d = {d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flat_pooling_matches_pooled() {
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let norm = Normalization::from_bounds(names, &[(0.0, 1.0); 3], vec![false; 3]).unwrap();
+        let sets: Vec<Vec<Vec<f64>>> = (0..3)
+            .map(|k| testkit::sphere(&mut testkit::Lcg::new(k), 200, 3, 0.05))
+            .collect();
+        let want = pooled(&sets, &norm, None);
+        let flats: Vec<Vec<f64>> = sets.iter().map(|s| flat(s)).collect();
+        let views: Vec<&[f64]> = flats.iter().map(Vec::as_slice).collect();
+        let got = pooled_flat(&views, 3, &[0.0; 3]);
+        assert_eq!(got.hypervolume, want.hypervolume);
+        assert_eq!(got.front_size, want.front_size);
+        assert_eq!(got.share, want.share);
+        let front: Vec<(usize, Vec<f64>)> = got
+            .front
+            .iter()
+            .map(|&(k, i)| (k, sets[k][i].clone()))
+            .collect();
+        assert_eq!(front, want.front);
+        // Replicates: leaving out a group equals pooling the other rows.
+        let groups = vec![vec![0, 50, 120, 200]; 3];
+        let reps = pooled_replicates(&views, &groups, 3, &[0.0; 3]);
+        assert_eq!(reps.len(), 3);
+        let rest: Vec<Vec<f64>> = flats.iter().map(|f| f[..50 * 3].to_vec()).collect();
+        let rest: Vec<Vec<f64>> = rest
+            .iter()
+            .zip(&flats)
+            .map(|(a, f)| [a.as_slice(), &f[120 * 3..]].concat())
+            .collect();
+        let rv: Vec<&[f64]> = rest.iter().map(Vec::as_slice).collect();
+        let direct = pooled_flat(&rv, 3, &[0.0; 3]);
+        assert_eq!(reps[1].front_size, direct.front_size);
+        assert_eq!(reps[1].share, direct.share);
+        for (a, b) in reps[1].hypervolume.iter().zip(&direct.hypervolume) {
+            assert!((a - b).abs() < 1e-12);
+        }
+    }
+}
