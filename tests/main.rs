@@ -13,3 +13,4 @@ mod preset;
 mod reproducibility;
 mod shaders;
 mod sweep;
+mod tables;
