@@ -12,6 +12,7 @@ pub mod generate;
 pub mod paper;
 pub mod paper_set;
 pub mod replicate;
+mod replication_tex;
 
 pub use distribution::{Study, replicate_seeds};
 pub use generate::generate;
