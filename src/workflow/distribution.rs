@@ -281,3 +281,28 @@ pub fn replicate_seeds(
     r.rows = Some(all.iter().map(row).collect());
     Ok(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spreads_place_the_paper_value_counting_ties_half() {
+        let v: Vec<f64> = (1..=10).map(f64::from).chain([f64::NAN]).collect();
+        let s = spread("rho".into(), Some("EF".into()), Some(3.0), &v);
+        assert_eq!(s.n, 10);
+        assert!((s.mean - 5.5).abs() < 1e-12);
+        // Sample sd of 1..=10: sqrt(110 / 12).
+        assert!((s.sd - (110.0f64 / 12.0).sqrt()).abs() < 1e-12);
+        assert!((s.p05 - 1.45).abs() < 1e-12 && (s.p95 - 9.55).abs() < 1e-12);
+        assert_eq!(s.paper_percentile, Some(25.0));
+        assert_eq!(s.typical, Some(true));
+        // Outside the range, but within the paper's rounding of it.
+        let s = spread("rho".into(), None, Some(9.554), &v);
+        assert_eq!((s.paper_percentile, s.typical), (Some(90.0), Some(true)));
+        let s = spread("rho".into(), None, Some(12.0), &v);
+        assert_eq!((s.paper_percentile, s.typical), (Some(100.0), Some(false)));
+        let s = spread("r2_one_step".into(), None, None, &v);
+        assert_eq!((s.paper_percentile, s.typical), (None, None));
+    }
+}
