@@ -128,6 +128,9 @@ fn every_figure_renders_on_small_data() {
                 ],
             )],
             limit: 1.0,
+            scale: "correlation".into(),
+            axes: ("objective".into(), "objective".into()),
+            fixed_diagonal: Some("1 by definition".into()),
         },
         "heatmap",
     );

@@ -20,3 +20,4 @@ mod shaders;
 mod shards;
 mod slurm;
 mod sweep;
+mod tables;

@@ -13,6 +13,8 @@ use super::args::ModelArgs;
 enum Format {
     Json,
     Table,
+    /// A booktabs table for papers.
+    Latex,
 }
 
 /// Flags of `analyze`.
@@ -34,6 +36,9 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     let bytes = match a.format {
         Format::Json => report::spectra_json(&model, &spectra),
         Format::Table => report::spectra_table(&model, &spectra).into_bytes(),
+        Format::Latex => report::latex::spectra_table(&model, &spectra)
+            .to_latex()
+            .into_bytes(),
     };
     match a.out {
         Some(path) => report::write_atomic(&path, &bytes)?,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use mosde::analysis::{Report, ReportOptions};
 use mosde::engine::{EngineInfo, Integration, Job, JobOptions, Passage, Run, SaveAt};
 use mosde::model::ModelError;
@@ -73,9 +73,22 @@ pub struct SimulateArgs {
     /// 200 trajectories per strategy for them unless --record-paths says otherwise.
     #[arg(long)]
     plot: bool,
+    /// Format of the strategy table: `md` writes strategies.md; `latex` also
+    /// writes strategies.tex (booktabs) beside it.
+    #[arg(long, value_enum, default_value_t = TableFormat::Md)]
+    format: TableFormat,
     /// No progress bar and no table.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// Format of the strategy table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TableFormat {
+    /// Markdown (strategies.md) only.
+    Md,
+    /// strategies.md and a booktabs strategies.tex.
+    Latex,
 }
 
 /// Trajectories recorded for the figures when `--plot` is given.
@@ -161,6 +174,10 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     }
     let t1 = Instant::now();
     let written = simulation::write_outputs(out.path(), &sim, &run, a.plot)?;
+    if a.format == TableFormat::Latex {
+        let tex = report::latex::strategies_table(&written.report).to_latex();
+        report::write_atomic(&out.path().join("strategies.tex"), tex.as_bytes())?;
+    }
     let analysis_s = t1.elapsed().as_secs_f64();
     manifest.timings = serde_json::json!({ "simulate_s": elapsed, "analysis_s": analysis_s });
     let dir = out.commit(&manifest)?;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod figures;
+pub mod latex;
 pub mod plots;
 pub mod run_dir;
 

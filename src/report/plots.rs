@@ -260,6 +260,9 @@ fn increment_correlation(
         objectives: model.objective_names(),
         panels,
         limit: 1.0,
+        scale: "correlation".into(),
+        axes: ("objective".into(), "objective".into()),
+        fixed_diagonal: Some("diagonal: 1 by\ndefinition, not\nmeasured".into()),
     };
     save(&fig, dir, "increment_correlation")
 }
@@ -331,12 +334,20 @@ fn interference(dir: &Path, model: &Model) -> Result<Vec<PathBuf>, FigureError> 
         .fold(0.1f64, |m, v| m.max(v.abs()));
     let fig = Heatmaps {
         title: format!(
-            "{}: interference M (row: affected objective, column: pulled objective)",
+            "{}: interference M of the drift A = (I + M)·diag(κ)",
             model.name
         ),
         objectives: model.objective_names(),
         panels,
         limit,
+        scale: "interference M_ij".into(),
+        axes: (
+            "pulled objective (column j)".into(),
+            "affected objective (row i)".into(),
+        ),
+        fixed_diagonal: Some(
+            "diagonal: fixed at 0\n(self-pull is the\nrate κ), not a\nparameter".into(),
+        ),
     };
     save(&fig, dir, "interference")
 }

@@ -6,11 +6,15 @@
 //! [`paper`]'s figures). Everything below this module (formats, analysis,
 //! fitting) is pure: only workflows run engines.
 
+pub mod distribution;
+mod distribution_report;
 pub mod generate;
 pub mod paper;
 pub mod paper_set;
 pub mod replicate;
+mod replication_tex;
 
+pub use distribution::{Study, replicate_seeds};
 pub use generate::generate;
 pub use paper_set::paper_set;
 pub use replicate::{Replication, ReplicationRun, replicate};
@@ -38,6 +42,9 @@ pub enum WorkflowError {
         /// Iterations per session.
         iterations: u32,
     },
+    /// No replications asked for.
+    #[error("the number of replications must be at least 1")]
+    NoReplications,
     /// The observation noise is negative or not finite.
     #[error("the observation noise {0} must be finite and ≥ 0")]
     ObservationNoise(f64),
@@ -65,6 +72,7 @@ impl WorkflowError {
         match self {
             WorkflowError::Dt { .. }
             | WorkflowError::Empty { .. }
+            | WorkflowError::NoReplications
             | WorkflowError::ObservationNoise(_)
             | WorkflowError::Plan(_) => true,
             WorkflowError::Engine(e) => e.is_input(),

@@ -82,7 +82,7 @@ fn replicated(
 ) -> Result<Vec<PathBuf>, WorkflowError> {
     let run = replicate(model, engine, CHECK_SESSIONS, 10, seed, 200)?;
     run.write(&dir.join("replicate"))?;
-    let mut files = replicate::figures(dir, &run.replication)?;
+    let mut files = replicate::figures(dir, &run.replication, &model.objective_names())?;
     files.extend(plots::fit(
         dir,
         &run.sessions,

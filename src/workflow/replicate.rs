@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use std::path::{Path, PathBuf};
 
+use super::distribution::{Distribution, SeedRow};
+use super::distribution_report::distribution_figure;
 use super::paper::{self, PaperStrategy};
 use super::{WorkflowError, generate};
 use crate::engine::Engine;
@@ -92,6 +94,12 @@ pub struct Replication {
     pub interference: InterferenceComparison,
     /// Targets missed, each with the amount.
     pub missed: Vec<String>,
+    /// With several replications: the spread of every statistic over them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
+    /// With several replications: each one's numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<SeedRow>>,
 }
 
 /// Everything a replication produced.
@@ -156,6 +164,8 @@ pub fn replicate(
         strategies,
         interference,
         missed,
+        distribution: None,
+        rows: None,
     };
     Ok(ReplicationRun {
         sessions: data,
@@ -354,8 +364,28 @@ impl StrategyComparison {
 }
 
 impl Replication {
-    /// `replication.md`.
+    /// `replication.md`: with several replications, the distribution of
+    /// every statistic first, then the first replication's table.
     pub fn markdown(&self) -> String {
+        match &self.distribution {
+            None => self.table_markdown(),
+            Some(d) => {
+                let one = self.table_markdown().replacen(
+                    "# Replication of the paper's results table",
+                    &format!("## One replication (seed {})", self.seed),
+                    1,
+                );
+                format!(
+                    "{}
+{one}",
+                    d.markdown(self.sessions, self.iterations)
+                )
+            }
+        }
+    }
+
+    /// The table of one replication against the paper's.
+    fn table_markdown(&self) -> String {
         let mut t = format!(
             "# Replication of the paper's results table\n\n{} sessions × {} iterations per strategy, generated from the \
              `code-generation` preset (seed {}), then fitted back with `mosde fit` (bounds known, so censored increments \
@@ -391,8 +421,14 @@ impl Replication {
     }
 }
 
-/// Our replicated numbers against the paper's.
-pub fn figures(dir: &Path, r: &Replication) -> Result<Vec<PathBuf>, FigureError> {
+/// Our replicated numbers against the paper's (`replication`), and with
+/// several replications their distribution against the paper's values
+/// (`replication_distribution`; `objectives` name its equilibrium panels).
+pub fn figures(
+    dir: &Path,
+    r: &Replication,
+    objectives: &[String],
+) -> Result<Vec<PathBuf>, FigureError> {
     let rows = r
         .strategies
         .iter()
@@ -409,17 +445,15 @@ pub fn figures(dir: &Path, r: &Replication) -> Result<Vec<PathBuf>, FigureError>
             r2_ours: s.ours.r2,
         })
         .collect();
-    save(
-        &PaperComparison {
-            title: format!(
-                "Replication: {} sessions × {} iterations per strategy, refitted",
-                r.sessions, r.iterations
-            ),
-            rows,
-        },
-        dir,
-        "replication",
-    )
+    let title = format!(
+        "Replication: {} sessions × {} iterations per strategy, refitted (seed {})",
+        r.sessions, r.iterations, r.seed
+    );
+    let mut files = save(&PaperComparison { title, rows }, dir, "replication")?;
+    if let Some(fig) = distribution_figure(r, objectives) {
+        files.extend(save(&fig, dir, "replication_distribution")?);
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

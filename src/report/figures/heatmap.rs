@@ -20,14 +20,28 @@ pub struct Heatmaps {
     pub panels: Vec<(String, Vec<Vec<f64>>)>,
     /// Values at ±limit get the full colours.
     pub limit: f64,
+    /// What the colour scale measures (its label).
+    pub scale: String,
+    /// Axis descriptions `(columns, rows)`.
+    pub axes: (String, String),
+    /// Why the diagonal is fixed (then drawn grey, "n/a", not as data), or
+    /// `None` when it is data.
+    pub fixed_diagonal: Option<String>,
 }
 
-/// Wide y label area: row labels are objective names.
+/// Wide y label area: row labels are objective names, then the axis
+/// description.
 const FRAME: Frame = Frame {
     margin: 12,
-    x_area: 40,
-    y_area: 150,
+    x_area: 70,
+    y_area: 180,
 };
+
+/// Width (pixels) of the colour bar column at the right.
+const BAR: u32 = 260;
+
+/// Grey of cells that are not applicable (a fixed diagonal).
+const NA: RGBColor = RGBColor(215, 215, 215);
 
 /// Blue (negative) – white – vermillion (positive).
 fn diverging(v: f64, limit: f64) -> RGBColor {
@@ -86,6 +100,9 @@ impl Heatmaps {
             })
             .y_label_style(font(TICK))
             .x_label_style(font(TICK - 4))
+            .x_desc(self.axes.0.as_str())
+            .y_desc(self.axes.1.as_str())
+            .axis_desc_style(font(TICK))
             .draw()?;
         Ok(())
     }
@@ -103,16 +120,19 @@ impl Heatmaps {
         for (i, row) in m.iter().enumerate().take(n) {
             for (j, &v) in row.iter().enumerate().take(n) {
                 let y = n - 1 - i;
+                let na = i == j && self.fixed_diagonal.is_some();
+                let fill = if na { NA } else { diverging(v, self.limit) };
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [
                         (SegmentValue::Exact(j), SegmentValue::Exact(y)),
                         (SegmentValue::Exact(j + 1), SegmentValue::Exact(y + 1)),
                     ],
-                    diverging(v, self.limit).filled(),
+                    fill.filled(),
                 )))?;
                 let style = font(TICK).pos(Pos::new(HPos::Center, VPos::Center));
+                let text = if na { "n/a".to_string() } else { cell_text(v) };
                 chart.draw_series(std::iter::once(Text::new(
-                    cell_text(v),
+                    text,
                     (SegmentValue::CenterOf(j), SegmentValue::CenterOf(y)),
                     style,
                 )))?;
@@ -122,10 +142,74 @@ impl Heatmaps {
     }
 }
 
+impl Heatmaps {
+    /// The colour scale from −limit to +limit, labelled, with the grey of
+    /// "n/a" cells explained below it when the diagonal is fixed.
+    fn colour_bar<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), DrawError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let (_, h) = area.dim_in_pixel();
+        let (top, bottom) = area.split_vertically(h * 7 / 10);
+        let l = self.limit;
+        let frame = Frame {
+            margin: 30,
+            x_area: 0,
+            y_area: 80,
+        };
+        let mut c = chart(
+            &top,
+            Some((self.scale.as_str(), TICK)),
+            frame,
+            0.0..1.0,
+            // A little room above and below, so the end ticks clear the caption.
+            -1.08 * l..1.08 * l,
+        )?;
+        c.configure_mesh()
+            .disable_x_mesh()
+            .disable_x_axis()
+            .y_labels(5)
+            .y_label_formatter(&|v| format!("{v:.2}"))
+            .label_style(font(TICK - 2))
+            .light_line_style(WHITE)
+            .bold_line_style(WHITE)
+            .draw()?;
+        let steps = 100;
+        c.draw_series((0..steps).map(|k| {
+            let (y0, y1) = (
+                -l + 2.0 * l * k as f64 / steps as f64,
+                -l + 2.0 * l * (k + 1) as f64 / steps as f64,
+            );
+            Rectangle::new(
+                [(0.0, y0), (0.45, y1)],
+                diverging((y0 + y1) / 2.0, l).filled(),
+            )
+        }))?;
+        c.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, -l), (0.45, l)],
+            BLACK.stroke_width(1),
+        )))?;
+        if let Some(why) = &self.fixed_diagonal {
+            let style = font(TICK - 2);
+            bottom.draw(&Rectangle::new([(40, 10), (84, 40)], NA.filled()))?;
+            bottom.draw(&Text::new("n/a", (46, 17), style.clone()))?;
+            for (k, line) in why.lines().enumerate() {
+                bottom.draw(&Text::new(
+                    line.to_string(),
+                    (40, 55 + 24 * k as i32),
+                    style.clone(),
+                ))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Figure for Heatmaps {
     fn size(&self) -> (u32, u32) {
-        let side = 320 + 100 * self.objectives.len() as u32;
-        sheet(grid(self.panels.len(), 4), side, side)
+        let side = 350 + 100 * self.objectives.len() as u32;
+        let (w, h) = sheet(grid(self.panels.len(), 4), side, side);
+        (w + BAR, h)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawError>
@@ -133,6 +217,9 @@ impl Figure for Heatmaps {
         DB::ErrorType: 'static,
     {
         let area = titled(root, &self.title)?;
+        let (w, _) = area.dim_in_pixel();
+        let (area, bar) = area.split_horizontally(w.saturating_sub(BAR));
+        self.colour_bar(&bar)?;
         let n = self.objectives.len();
         for ((name, m), panel) in self.panels.iter().zip(panels(&area, self.panels.len(), 4)) {
             let (x, y) = ((0..n - 1).into_segmented(), (0..n - 1).into_segmented());

@@ -10,6 +10,7 @@
 //! One file per figure; `panel.rs` holds what they share (palette, fonts,
 //! tick labels, chart set-up, axes and legends).
 
+mod distribution;
 mod eigenvalues;
 mod first_passage;
 mod fit;
@@ -28,6 +29,7 @@ use plotters::prelude::*;
 
 use super::WriteError;
 
+pub use distribution::{BoxSeries, DistributionPanel, Distributions};
 pub use eigenvalues::EigenPlot;
 pub use first_passage::{PassageHistograms, PassageSeries};
 pub use fit::{FitSeries, FitTrajectories, Track};

@@ -3,7 +3,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::panel::{Chart2d, Frame, LABEL, TICK, chart, color, legend, legend_box, mesh, titled};
+use super::panel::{
+    Chart2d, Frame, LABEL, TICK, chart, color, legend, legend_box, legend_entry, mesh, titled,
+};
 use super::{DrawError, Figure};
 
 /// Ours against the paper: ρ and R² per strategy, with intervals.
@@ -53,7 +55,7 @@ impl Measure {
     fn caption(self) -> &'static str {
         match self {
             Self::Rho => "convergence rate ρ = min Re λ(A)",
-            Self::R2 => "trajectory R² (predictive accuracy)",
+            Self::R2 => "trajectory R² (predictive accuracy; colours as on the left)",
         }
     }
 
@@ -87,7 +89,8 @@ impl PaperComparison {
             .rows
             .iter()
             .map(|r| r.rho_ours.1.map_or(r.rho_ours.0, |c| c[1]));
-        paper.chain(ours).fold(0.0, f64::max) * 1.2
+        // Room above the bars for the legend.
+        paper.chain(ours).fold(0.0, f64::max) * 1.8
     }
 
     /// The paper's bar (left) and ours (right) of row `x`; the first row
@@ -107,18 +110,16 @@ impl PaperComparison {
         )))?;
         if x == 0.0 {
             bar_p
-                .label("paper (± reported spread)")
+                .label("paper (error bar: its reported ± spread)")
                 .legend(legend_box(PAPER));
         }
-        let bar_o = chart.draw_series(std::iter::once(Rectangle::new(
-            [(x + 0.02, 0.0), (x + 0.38, o)],
-            color(r.color).filled(),
-        )))?;
-        if x == 0.0 {
-            bar_o
-                .label("ours (95% bootstrap interval), coloured by strategy")
-                .legend(legend_box(color(r.color)));
-        }
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x + 0.02, 0.0), (x + 0.38, o)],
+                color(r.color).filled(),
+            )))?
+            .label(format!("ours, {}", r.name))
+            .legend(legend_box(color(r.color)));
         Ok(())
     }
 
@@ -160,9 +161,22 @@ impl Figure for PaperComparison {
             let x = -0.5..(k as f64 - 0.5);
             let caption = Some((m.caption(), LABEL));
             let mut chart = chart(panel, caption, FRAME, x, 0.0..self.top(m))?;
-            // The x axis shows row indices: tick labels, one per row.
+            // The x axis is the rows: each whole number is named by its strategy.
+            let names: Vec<String> = self.rows.iter().map(|r| r.name.clone()).collect();
+            let name = move |v: &f64| {
+                let i = v.round();
+                let whole = (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len();
+                if whole {
+                    names[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            };
             mesh(&mut chart, TICK)
                 .x_labels(k)
+                .x_label_formatter(&name)
+                .disable_x_mesh()
+                .x_desc("strategy")
                 .y_desc(m.y_desc())
                 .draw()?;
             for (x, r) in self.rows.iter().enumerate() {
@@ -172,7 +186,21 @@ impl Figure for PaperComparison {
                     Self::intervals(&mut chart, x, r)?;
                 }
             }
-            legend(&mut chart, SeriesLabelPosition::UpperLeft, TICK - 2)?;
+            // One legend, where the tall top leaves room; the colours are
+            // the same in both panels.
+            if m == Measure::Rho {
+                legend_entry(
+                    &mut chart,
+                    "error bar on ours: 95% bootstrap interval",
+                    |(x, y)| {
+                        PathElement::new(
+                            vec![(x + 10, y - 8), (x + 10, y + 8)],
+                            BLACK.stroke_width(2),
+                        )
+                    },
+                )?;
+                legend(&mut chart, SeriesLabelPosition::UpperLeft, TICK - 2)?;
+            }
         }
         Ok(())
     }
