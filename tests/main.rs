@@ -9,6 +9,7 @@ mod figures;
 mod fit;
 mod golden;
 mod gpu;
+mod kernels;
 mod preset;
 mod reproducibility;
 mod shaders;
