@@ -222,14 +222,17 @@ pub fn sincosf(y: f32) -> (f32, f32) {
 /// unreduced branch.
 #[inline(always)]
 pub fn sincosf_core(y: f32) -> (f32, f32) {
-    if abstop12(y) < TOP_TINY {
-        return (y, 1.0);
-    }
     let x = f64::from(y);
     let r = x * HPI_INV;
     let n = ((r as i32).wrapping_add(0x80_0000) >> 24) as u32;
     let x = x - f64::from(n as i32) * HPI;
-    sincosf_poly(x, n, n)
+    let (s, c) = sincosf_poly(x, n, n);
+    // |y| < 2⁻¹²: (y, 1). A select, not an early return, so lanes vectorise.
+    if abstop12(y) < TOP_TINY {
+        (y, 1.0)
+    } else {
+        (s, c)
+    }
 }
 
 /// The polynomials on the reduced `x` in quadrant `n`; `q` picks the signs

@@ -26,7 +26,8 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    /// Every kernel, in the order `auto` prefers them.
+    /// Every kernel, in the order `auto` prefers them. AVX-512 comes after
+    /// AVX2: on the development machine it did not pay (results/simd-engine.md).
     pub const ALL: [Kernel; 4] = [
         Kernel::Avx2,
         Kernel::Avx512,

@@ -309,6 +309,9 @@ fn accumulate<const N: usize, const W: usize>(
             }
         }
     }
+    // All ones on live lanes: sums take the new value there and keep the
+    // old bits elsewhere (a select, so dead lanes' NaN or ∞ never enter).
+    let live: [u32; W] = std::array::from_fn(|l| if alive[l] { u32::MAX } else { 0 });
     let mut d = [[0.0f32; W]; N];
     for i in 0..N {
         for l in 0..W {
@@ -316,29 +319,31 @@ fn accumulate<const N: usize, const W: usize>(
         }
     }
     for l in 0..W {
-        inc.n[l] = if alive[l] { inc.n[l] + 1.0 } else { inc.n[l] };
+        inc.n[l] = select(live[l], inc.n[l] + 1.0, inc.n[l]);
     }
     for i in 0..N {
         for l in 0..W {
-            inc.s[i][l] = if alive[l] {
-                inc.s[i][l] + d[i][l]
-            } else {
-                inc.s[i][l]
-            };
+            inc.s[i][l] = select(live[l], inc.s[i][l] + d[i][l], inc.s[i][l]);
         }
         for j in i..N {
             for l in 0..W {
                 let q = inc.q[i][j][l];
-                inc.q[i][j][l] = if alive[l] { q + d[i][l] * d[j][l] } else { q };
+                inc.q[i][j][l] = select(live[l], q + d[i][l] * d[j][l], q);
             }
         }
     }
     if !b.flags.fixed_only {
         let o = &mut inc.occ[k as usize];
         for l in 0..W {
-            o[l] = if alive[l] { o[l] + 1.0 } else { o[l] };
+            o[l] = select(live[l], o[l] + 1.0, o[l]);
         }
     }
+}
+
+/// `new` where `mask` is all ones, else `old`, by bits.
+#[inline(always)]
+fn select(mask: u32, new: f32, old: f32) -> f32 {
+    f32::from_bits((new.to_bits() & mask) | (old.to_bits() & !mask))
 }
 
 /// Adds one record at `at` from the live lanes, path by path as the scalar
