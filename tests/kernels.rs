@@ -207,3 +207,17 @@ fn unknown_or_unsupported_kernels_are_input_errors() {
         assert!(e.is_input() && e.to_string().contains("cannot run"), "{e}");
     }
 }
+
+#[test]
+fn a_bad_kernel_variable_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = crate::common::mosde();
+    cmd.env("MOSDE_CPU_KERNEL", "sse9")
+        .args(["simulate", "--engine", "cpu", "--paths", "64", "--out"])
+        .arg(dir.path().join("out"));
+    crate::common::usage_error(
+        &mut cmd,
+        "MOSDE_CPU_KERNEL=sse9",
+        "MOSDE_CPU_KERNEL: unknown CPU kernel `sse9`",
+    );
+}
