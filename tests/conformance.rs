@@ -459,6 +459,24 @@ conformance!(
     cpu,
     Some(Box::new(mosde::engine::cpu::CpuEngine::new(2).unwrap()))
 );
+// Every CPU kernel: the scalar reference, the portable fallback (forced),
+// and AVX-512 where this CPU has it (the `cpu` suite runs the kernel `auto`
+// picks, AVX2 on most x86-64 machines).
+fn cpu_kernel(k: mosde::engine::cpu::Kernel) -> Option<Box<dyn Engine>> {
+    k.available().then(|| {
+        Box::new(
+            mosde::engine::cpu::CpuEngine::new(2)
+                .unwrap()
+                .with_kernel(k),
+        ) as _
+    })
+}
+conformance!(cpu_scalar, cpu_kernel(mosde::engine::cpu::Kernel::Scalar));
+conformance!(
+    cpu_portable,
+    cpu_kernel(mosde::engine::cpu::Kernel::Portable)
+);
+conformance!(cpu_avx512, cpu_kernel(mosde::engine::cpu::Kernel::Avx512));
 conformance!(
     gpu,
     crate::common::gpu().map(|g| Box::new(g) as Box<dyn Engine>)

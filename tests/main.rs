@@ -12,6 +12,7 @@ mod figures;
 mod fit;
 mod golden;
 mod gpu;
+mod kernels;
 mod preset;
 mod reproducibility;
 mod run_dirs;

@@ -50,13 +50,19 @@ pub enum EngineError {
     /// The device failed while running.
     #[error("GPU error: {0}")]
     Device(String),
+    /// The CPU kernel asked for is unknown or not supported by this CPU.
+    #[error("{0}")]
+    Kernel(String),
 }
 
 impl EngineError {
     /// A missing adapter (when one was demanded) and a job too large for the
     /// device are problems with the request; the rest are runtime failures.
     pub fn is_input(&self) -> bool {
-        matches!(self, EngineError::NoAdapter(_) | EngineError::Limits(_))
+        matches!(
+            self,
+            EngineError::NoAdapter(_) | EngineError::Limits(_) | EngineError::Kernel(_)
+        )
     }
 }
 
@@ -198,6 +204,11 @@ impl std::fmt::Display for EngineKind {
     }
 }
 
+/// The CPU engine with the kernel `MOSDE_CPU_KERNEL` asks for.
+fn cpu_engine(threads: usize) -> Result<cpu::CpuEngine, EngineError> {
+    Ok(cpu::CpuEngine::new(threads)?.with_kernel(cpu::Kernel::from_env()?))
+}
+
 /// Opens an engine. With `Auto`, a missing GPU falls back to the CPU and the
 /// returned note says so.
 pub fn open(
@@ -205,7 +216,7 @@ pub fn open(
     threads: usize,
 ) -> Result<(Box<dyn Engine>, Option<String>), EngineError> {
     match kind {
-        EngineKind::Cpu => Ok((Box::new(cpu::CpuEngine::new(threads)?), None)),
+        EngineKind::Cpu => Ok((Box::new(cpu_engine(threads)?), None)),
         EngineKind::Gpu => Ok((Box::new(gpu::GpuEngine::new()?), None)),
         EngineKind::Auto => match gpu::GpuEngine::new() {
             // A software adapter (lavapipe, WARP) is a CPU running the kernel
@@ -216,12 +227,12 @@ pub fn open(
                     "only a software GPU adapter was found ({}); using the CPU engine (ask for the GPU engine to use the adapter)",
                     g.context().info.name
                 );
-                Ok((Box::new(cpu::CpuEngine::new(threads)?), Some(note)))
+                Ok((Box::new(cpu_engine(threads)?), Some(note)))
             }
             Ok(g) => Ok((Box::new(g), None)),
             Err(e) => {
                 let note = format!("no usable GPU ({e}); falling back to the CPU engine");
-                Ok((Box::new(cpu::CpuEngine::new(threads)?), Some(note)))
+                Ok((Box::new(cpu_engine(threads)?), Some(note)))
             }
         },
     }

@@ -4,7 +4,9 @@
 //! files can be read side by side. Raw Philox words are bit-identical on CPU
 //! and GPU (a test checks this on a real adapter); normals agree to float
 //! tolerance, since `log`, `cos` and `sin` differ by an ulp or so between
-//! libm and GPU drivers.
+//! GPU drivers. On the CPU they use mosde's own [`math::logf`] and
+//! [`math::sincosf`], so CPU normals are the same bits on every platform;
+//! [`lanes`] computes them for many paths at once.
 //!
 //! Stream layout (ARCHITECTURE.md, "Invariants"): `key = (seed_lo, seed_hi)` and
 //! `counter = (path, step, parameter_set, block)`. A path's noise therefore
@@ -26,6 +28,10 @@ pub const INIT_STEP: u32 = u32::MAX;
 pub const INV_2_23: f32 = 1.0 / 8_388_608.0;
 /// 2π in f32.
 pub const TWO_PI: f32 = std::f32::consts::TAU;
+
+pub mod lanes;
+pub mod math;
+pub mod simd;
 
 /// High 32 bits of `a·b`, from 16-bit halves, exactly as the shader does it
 /// (WGSL has no 64-bit integers). Equal to `((a as u64 * b as u64) >> 32)`.
@@ -87,11 +93,11 @@ pub fn unit_uniform(bits: u32) -> f32 {
 /// and `θ = 2π u'`.
 #[inline(always)]
 pub fn normals4(r: [u32; 4]) -> [f32; 4] {
-    let r0 = (-2.0 * unit_uniform(r[0]).ln()).sqrt();
-    let t0 = TWO_PI * unit_uniform(r[1]);
-    let r1 = (-2.0 * unit_uniform(r[2]).ln()).sqrt();
-    let t1 = TWO_PI * unit_uniform(r[3]);
-    [r0 * t0.cos(), r0 * t0.sin(), r1 * t1.cos(), r1 * t1.sin()]
+    let r0 = (-2.0 * math::logf_core(unit_uniform(r[0]))).sqrt();
+    let (s0, c0) = math::sincosf_core(TWO_PI * unit_uniform(r[1]));
+    let r1 = (-2.0 * math::logf_core(unit_uniform(r[2]))).sqrt();
+    let (s1, c1) = math::sincosf_core(TWO_PI * unit_uniform(r[3]));
+    [r0 * c0, r0 * s0, r1 * c1, r1 * s1]
 }
 
 /// The `N` normals a path uses at one step: blocks `0, 1, …` of the counter

@@ -3,11 +3,21 @@
 //! Work items run in parallel in chunks; their outputs are folded into the
 //! per-set results strictly in item order, so the bytes of every result are
 //! the same for any thread count and chunk size.
+//!
+//! Layout: `simulate.rs` is the scalar reference kernel (the WGSL kernel's
+//! twin); `lanes.rs` is the same phases over lane arrays; `x86.rs` holds
+//! the AVX2 and AVX-512 entry points; `kernel.rs` picks one at run time
+//! ([`Kernel`], `MOSDE_CPU_KERNEL`). Every kernel gives the same bytes.
 
+mod kernel;
+mod lanes;
 mod simulate;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 use rayon::prelude::*;
 
+pub use kernel::{KERNEL_ENV, Kernel};
 pub use simulate::{ItemOutput, LANES, simulate};
 
 use super::{Engine, EngineError, EngineInfo, JobOutput, plan::Job};
@@ -22,6 +32,7 @@ pub struct CpuEngine {
     threads: usize,
     threads_source: &'static str,
     chunk: usize,
+    kernel: Kernel,
 }
 
 /// The thread count a CPU engine starts by default, and its source: the
@@ -42,7 +53,8 @@ pub fn default_threads() -> (usize, &'static str) {
 }
 
 impl CpuEngine {
-    /// An engine on `threads` threads (0 = [`default_threads`]).
+    /// An engine on `threads` threads (0 = [`default_threads`]), running
+    /// the fastest kernel this CPU has ([`Kernel::detect`]).
     pub fn new(threads: usize) -> Result<Self, EngineError> {
         let (threads, threads_source) = match threads {
             0 => default_threads(),
@@ -58,7 +70,19 @@ impl CpuEngine {
             threads,
             threads_source,
             chunk: DEFAULT_CHUNK,
+            kernel: Kernel::detect(),
         })
+    }
+
+    /// Runs `kernel` (results do not change; see [`Kernel::available`]).
+    pub fn with_kernel(mut self, kernel: Kernel) -> Self {
+        self.kernel = kernel;
+        self
+    }
+
+    /// The kernel that runs.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
     }
 
     /// Sets how many work items run between two folds (results do not change).
@@ -72,7 +96,12 @@ impl Engine for CpuEngine {
     fn info(&self) -> EngineInfo {
         EngineInfo {
             kind: "cpu".into(),
-            adapter: format!("cpu ({} threads)", self.threads),
+            adapter: format!(
+                "cpu ({}, {} lanes, {} threads)",
+                self.kernel.name(),
+                self.kernel.lanes(),
+                self.threads
+            ),
             threads: self.threads,
             threads_source: self.threads_source.into(),
         }
@@ -81,10 +110,14 @@ impl Engine for CpuEngine {
     fn run(&mut self, job: &Job, progress: &mut dyn FnMut(u64)) -> Result<JobOutput, EngineError> {
         let mut out = JobOutput::new(job);
         let items = job.work_items();
+        let kernel = self.kernel;
         for chunk in items.chunks(self.chunk) {
-            let results: Vec<ItemOutput> = self
-                .pool
-                .install(|| chunk.par_iter().map(|it| simulate(job, it)).collect());
+            let results: Vec<ItemOutput> = self.pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|it| kernel.simulate(job, it))
+                    .collect()
+            });
             let mut done = 0;
             for (item, r) in chunk.iter().zip(results) {
                 done += r.fp.len() as u64;

@@ -54,30 +54,30 @@ pub fn simulate(job: &Job, item: &WorkItem) -> ItemOutput {
 
 /// What the phases of one work item read: the kernel's bindings (`run`,
 /// `sets[ps]`, `strategies`, `work[item]`) and the per-set constants.
-struct Block<'a, const N: usize> {
-    set: &'a SetParams,
+pub(super) struct Block<'a, const N: usize> {
+    pub(super) set: &'a SetParams,
     /// The set's strategies.
-    strategies: &'a [StrategyParams],
-    flags: &'a Flags,
-    layout: &'a PartialLayout,
-    item: &'a WorkItem,
-    key: [u32; 2],
-    steps: u32,
+    pub(super) strategies: &'a [StrategyParams],
+    pub(super) flags: &'a Flags,
+    pub(super) layout: &'a PartialLayout,
+    pub(super) item: &'a WorkItem,
+    pub(super) key: [u32; 2],
+    pub(super) steps: u32,
     /// The block's first path.
-    first: u32,
-    sc: SetConsts<N>,
+    pub(super) first: u32,
+    pub(super) sc: SetConsts<N>,
 }
 
 /// Per-set constants, copied once per block. Twin: WGSL `SetConsts`.
-struct SetConsts<const N: usize> {
-    lo: [f32; N],
-    hi: [f32; N],
-    inv_range: [f32; N],
-    shift: [f32; N],
-    pt: [f32; N],
-    ptol: [f32; N],
-    dt: f32,
-    sqrt_dt: f32,
+pub(super) struct SetConsts<const N: usize> {
+    pub(super) lo: [f32; N],
+    pub(super) hi: [f32; N],
+    pub(super) inv_range: [f32; N],
+    pub(super) shift: [f32; N],
+    pub(super) pt: [f32; N],
+    pub(super) ptol: [f32; N],
+    pub(super) dt: f32,
+    pub(super) sqrt_dt: f32,
 }
 
 /// The strategy driving each lane and a private copy of its parameters,
@@ -112,21 +112,50 @@ impl<const N: usize> Active<N> {
 }
 
 /// Each lane's increment sums and strategy occupancy. Twin: WGSL `Increments`.
-struct Increments<const N: usize> {
-    n: [f32; LANES],
-    s: [[f32; LANES]; N],
-    q: [[[f32; LANES]; N]; N],
-    occ: Vec<[f32; LANES]>,
+pub(super) struct Increments<const N: usize, const W: usize> {
+    pub(super) n: [f32; W],
+    pub(super) s: [[f32; W]; N],
+    pub(super) q: [[[f32; W]; N]; N],
+    pub(super) occ: Vec<[f32; W]>,
 }
 
-impl<const N: usize> Increments<N> {
+impl<const N: usize, const W: usize> Increments<N, W> {
     /// Zero sums for `strategies` occupancy counters.
-    fn new(strategies: usize) -> Self {
+    pub(super) fn new(strategies: usize) -> Self {
         Increments {
-            n: [0.0; LANES],
-            s: [[0.0; LANES]; N],
-            q: [[[0.0; LANES]; N]; N],
-            occ: vec![[0.0; LANES]; strategies],
+            n: [0.0; W],
+            s: [[0.0; W]; N],
+            q: [[[0.0; W]; N]; N],
+            occ: vec![[0.0; W]; strategies],
+        }
+    }
+}
+
+impl<'a, const N: usize> Block<'a, N> {
+    /// The bindings and constants of work item `item`.
+    pub(super) fn new(job: &'a Job, item: &'a WorkItem) -> Self {
+        let run = &job.run;
+        let set = &job.sets[item.pset as usize];
+        Block {
+            set,
+            strategies: &job.strategies[set.strategy_base as usize..][..set.strategies as usize],
+            flags: &job.flags,
+            layout: &job.layout,
+            item,
+            key: [run.key0, run.key1],
+            steps: run.steps,
+            first: item.block * run.sub * WG,
+            sc: load_set(set),
+        }
+    }
+}
+
+impl ItemOutput {
+    /// Empty outputs with a zero partial shaped for `job`.
+    pub(super) fn new(job: &Job) -> Self {
+        ItemOutput {
+            partial: vec![0.0; job.layout.len()],
+            ..Default::default()
         }
     }
 }
@@ -135,21 +164,8 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
     let run = &job.run;
     let flags = &job.flags;
     let set = &job.sets[item.pset as usize];
-    let b = Block::<N> {
-        set,
-        strategies: &job.strategies[set.strategy_base as usize..][..set.strategies as usize],
-        flags,
-        layout: &job.layout,
-        item,
-        key: [run.key0, run.key1],
-        steps: run.steps,
-        first: item.block * run.sub * WG,
-        sc: load_set(set),
-    };
-    let mut out = ItemOutput {
-        partial: vec![0.0; job.layout.len()],
-        ..Default::default()
-    };
+    let b = Block::<N>::new(job, item);
+    let mut out = ItemOutput::new(job);
 
     for sb in 0..run.sub {
         let first = b.first + sb * WG;
@@ -177,7 +193,7 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
             let mut st = Active::<N>::new();
             let mut alive = valid;
             let mut fp = [NONE; LANES];
-            let mut inc = Increments::<N>::new(flags.s);
+            let mut inc = Increments::<N, LANES>::new(flags.s);
 
             check_passage(&b, &mut fp, &x, 0, &valid);
             record_moments(
@@ -238,7 +254,7 @@ fn lanes<const N: usize>(f: impl Fn(usize) -> [f32; N]) -> [[f32; LANES]; N] {
 }
 
 /// Copies the per-set constants out of the set. Twin: WGSL `load_set`.
-fn load_set<const N: usize>(set: &SetParams) -> SetConsts<N> {
+pub(super) fn load_set<const N: usize>(set: &SetParams) -> SetConsts<N> {
     let mut c = SetConsts {
         lo: [0.0; N],
         hi: [0.0; N],
@@ -284,18 +300,18 @@ fn init_state<const N: usize>(b: &Block<N>, path: &[u32; LANES]) -> [[f32; LANES
 /// passed and has every objective within tolerance of the target.
 /// Twin: WGSL `check_passage`.
 #[inline(always)]
-fn check_passage<const N: usize>(
+pub(super) fn check_passage<const N: usize, const W: usize>(
     b: &Block<N>,
-    fp: &mut [u32; LANES],
-    x: &[[f32; LANES]; N],
+    fp: &mut [u32; W],
+    x: &[[f32; W]; N],
     t: u32,
-    eligible: &[bool; LANES],
+    eligible: &[bool; W],
 ) {
-    for lane in 0..LANES {
+    for lane in 0..W {
         if fp[lane] == NONE && eligible[lane] {
             let mut reached = true;
             for i in 0..N {
-                reached = reached && (x[i][lane] - b.sc.pt[i]).abs() <= b.sc.ptol[i];
+                reached &= (x[i][lane] - b.sc.pt[i]).abs() <= b.sc.ptol[i];
             }
             if reached {
                 fp[lane] = t;
@@ -459,7 +475,7 @@ fn em_step<const N: usize>(
 /// |v| below the finite limit (NaN and ∞ fail too), by bit pattern as the
 /// kernel tests it. Twin: WGSL `finite`.
 #[inline(always)]
-fn finite(v: f32) -> bool {
+pub(super) fn finite(v: f32) -> bool {
     (v.to_bits() & 0x7FFF_FFFF) < LIMIT.to_bits()
 }
 
@@ -473,7 +489,7 @@ fn accumulate<const N: usize>(
     x: &[[f32; LANES]; N],
     xn: &[[f32; LANES]; N],
     alive: &mut [bool; LANES],
-    inc: &mut Increments<N>,
+    inc: &mut Increments<N, LANES>,
 ) {
     for lane in 0..LANES {
         if b.flags.check_finite {
@@ -500,15 +516,15 @@ fn accumulate<const N: usize>(
 /// Stores the state at step `t` of the lanes whose trajectories are kept
 /// (`slot` = place in the block). Twin: WGSL `write_path`.
 #[inline(always)]
-fn write_path<const N: usize>(
+pub(super) fn write_path<const N: usize, const W: usize>(
     b: &Block<N>,
     out: &mut Vec<f32>,
-    keeps: &[bool; LANES],
-    slot: &[u32; LANES],
+    keeps: &[bool; W],
+    slot: &[u32; W],
     t: u32,
-    x: &[[f32; LANES]; N],
+    x: &[[f32; W]; N],
 ) {
-    for lane in 0..LANES {
+    for lane in 0..W {
         if !keeps[lane] {
             continue;
         }
@@ -547,16 +563,16 @@ fn record_moments<const N: usize>(
 /// Per-path outputs of the valid lanes: the first-passage step (`steps + 1`
 /// = never) and, when kept, the terminal state ([`DEAD`] if non-finite).
 /// Twin: WGSL `write_outputs`.
-fn write_outputs<const N: usize>(
+pub(super) fn write_outputs<const N: usize, const W: usize>(
     b: &Block<N>,
     out: &mut ItemOutput,
-    path: &[u32; LANES],
-    valid: &[bool; LANES],
-    fp: &[u32; LANES],
-    x: &[[f32; LANES]; N],
-    alive: &[bool; LANES],
+    path: &[u32; W],
+    valid: &[bool; W],
+    fp: &[u32; W],
+    x: &[[f32; W]; N],
+    alive: &[bool; W],
 ) {
-    for lane in 0..LANES {
+    for lane in 0..W {
         if !valid[lane] {
             continue;
         }
@@ -572,16 +588,16 @@ fn write_outputs<const N: usize>(
 
 /// Adds the group's terminal cross-products (live lanes), increment sums and
 /// occupancy (valid lanes) to the partial. Twin: WGSL `flush_sums`.
-fn flush_sums<const N: usize>(
+pub(super) fn flush_sums<const N: usize, const W: usize>(
     b: &Block<N>,
     p: &mut [f64],
-    x: &[[f32; LANES]; N],
-    alive: &[bool; LANES],
-    valid: &[bool; LANES],
-    inc: &Increments<N>,
+    x: &[[f32; W]; N],
+    alive: &[bool; W],
+    valid: &[bool; W],
+    inc: &Increments<N, W>,
 ) {
     let (layout, shift) = (b.layout, &b.sc.shift);
-    for lane in 0..LANES {
+    for lane in 0..W {
         if alive[lane] {
             let mut c = layout.cross();
             for i in 0..N {

@@ -1,0 +1,386 @@
+//! The lane kernel: the scalar kernel's phases over `W` paths at once, in
+//! structure-of-arrays form, for sets whose strategy is the same on every
+//! path at every step (fixed policies and schedules).
+//!
+//! Noise comes from a [`Noise`] implementation (portable lane arrays, or
+//! hand-written AVX2); everything else is loops over lanes that the compiler
+//! vectorises under the target features of the function that instantiates
+//! the kernel. Every helper is `#[inline(always)]` and there are no closures
+//! on the hot path, so a `#[target_feature]` entry point compiles the whole
+//! kernel with its features.
+//!
+//! Bits: each lane does the scalar kernel's f32 operations in the same
+//! order, unfused, and the f64 sums receive their values path by path in the
+//! same order, so the outputs are byte-identical to the scalar kernel's
+//! (`tests/kernels.rs` checks this). Guard and greedy policies choose a
+//! strategy per path; their sets run on the scalar kernel (see `mod.rs`).
+#![allow(
+    clippy::needless_range_loop,
+    reason = "index loops over lanes are the form that vectorises"
+)]
+
+use super::simulate::{
+    Block, Increments, ItemOutput, check_passage, finite, flush_sums, write_outputs, write_path,
+};
+use crate::engine::abi::{NMAX, NONE, StrategyParams, WG, WorkItem, policy_kind};
+use crate::engine::plan::Job;
+use crate::model::Boundary;
+use crate::rng::INIT_STEP;
+use crate::rng::lanes::{normals4_lanes, philox_lanes};
+
+/// A source of the four normals of one Philox block for `W` paths:
+/// `rng::normals4` of the counter `(path[l], ctr[0], ctr[1], ctr[2])`.
+pub(super) trait Noise<const W: usize> {
+    /// The normals, `[normal][lane]`.
+    fn normals4(key: [u32; 2], path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4];
+}
+
+/// Portable lane arrays (vectorised by the compiler for the target).
+pub(super) struct Portable;
+
+impl<const W: usize> Noise<W> for Portable {
+    #[inline(always)]
+    fn normals4(key: [u32; 2], path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4] {
+        normals4_lanes(&philox_lanes(key, path, ctr[0], ctr[1], ctr[2]))
+    }
+}
+
+/// Dispatches on the number of objectives to a lane kernel instance.
+macro_rules! by_objectives {
+    ($job:expr, $item:expr, $w:literal, $noise:ty) => {
+        match $job.flags.n {
+            1 => $crate::engine::cpu::lanes::simulate::<1, $w, $noise>($job, $item),
+            2 => $crate::engine::cpu::lanes::simulate::<2, $w, $noise>($job, $item),
+            3 => $crate::engine::cpu::lanes::simulate::<3, $w, $noise>($job, $item),
+            4 => $crate::engine::cpu::lanes::simulate::<4, $w, $noise>($job, $item),
+            5 => $crate::engine::cpu::lanes::simulate::<5, $w, $noise>($job, $item),
+            6 => $crate::engine::cpu::lanes::simulate::<6, $w, $noise>($job, $item),
+            7 => $crate::engine::cpu::lanes::simulate::<7, $w, $noise>($job, $item),
+            8 => $crate::engine::cpu::lanes::simulate::<8, $w, $noise>($job, $item),
+            n => unreachable!("a validated model has 1 to 8 objectives, not {n}"),
+        }
+    };
+}
+pub(super) use by_objectives;
+
+/// Whether the lane kernel runs this set: one strategy for every path at
+/// each step.
+pub(super) fn uniform_strategy(job: &Job, item: &WorkItem) -> bool {
+    let policy = job.sets[item.pset as usize].policy;
+    policy == policy_kind::FIXED || policy == policy_kind::SCHEDULE
+}
+
+/// Integrates one work item `W` paths at a time (a set with a uniform
+/// strategy; see [`uniform_strategy`]).
+#[inline(always)]
+pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
+    job: &Job,
+    item: &WorkItem,
+) -> ItemOutput {
+    let b = Block::<N>::new(job, item);
+    let mut out = ItemOutput::new(job);
+    let (set, flags) = (b.set, b.flags);
+    for sb in 0..job.run.sub {
+        let first = b.first + sb * WG;
+        if first >= set.paths {
+            break;
+        }
+        for group in 0..(WG as usize / W) {
+            let path: [u32; W] = std::array::from_fn(|l| first + (group * W + l) as u32);
+            if path[0] >= set.paths {
+                break;
+            }
+            let keeps: [bool; W] = std::array::from_fn(|l| {
+                flags.record_paths && item.path_base != NONE && path[l] < set.record_paths
+            });
+            group_paths::<N, W, Z>(&b, job, &mut out, &path, &keeps);
+        }
+    }
+    out
+}
+
+/// One lane group from start to end: the scalar kernel's group loop.
+#[inline(always)]
+fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
+    b: &Block<N>,
+    job: &Job,
+    out: &mut ItemOutput,
+    path: &[u32; W],
+    keeps: &[bool; W],
+) {
+    let (set, run) = (b.set, &job.run);
+    let valid: [bool; W] = std::array::from_fn(|l| path[l] < set.paths);
+    let slot: [u32; W] = std::array::from_fn(|l| path[l] - b.first);
+    let any_kept = keeps.iter().any(|k| *k);
+    let mut x = init_state::<N, W, Z>(b, path);
+    let mut alive = valid;
+    let mut fp = [NONE; W];
+    let mut inc = Increments::<N, W>::new(b.flags.s);
+    let mut seg = 0usize;
+
+    check_passage(b, &mut fp, &x, 0, &valid);
+    record_moments(
+        &mut out.partial,
+        b.layout.record(0),
+        &x,
+        &b.sc.shift,
+        &alive,
+    );
+    if any_kept {
+        write_path(b, &mut out.paths, keeps, &slot, 0, &x);
+    }
+    let mut s = 0u32;
+    for r in 1..run.records {
+        let s_end = (r * run.record_every).min(run.steps);
+        while s < s_end {
+            let k = choose_strategy(b, s, &mut seg);
+            let z = step_normals::<N, W, Z>(b.key, path, s, set.set_index);
+            let xn = em_step(b, &b.strategies[k as usize], &x, &z);
+            accumulate(b, k, &x, &xn, &mut alive, &mut inc);
+            x = xn;
+            check_passage(b, &mut fp, &x, s + 1, &alive);
+            if any_kept {
+                write_path(b, &mut out.paths, keeps, &slot, s + 1, &x);
+            }
+            s += 1;
+        }
+        record_moments(
+            &mut out.partial,
+            b.layout.record(r as usize),
+            &x,
+            &b.sc.shift,
+            &alive,
+        );
+    }
+    write_outputs(b, out, path, &valid, &fp, &x, &alive);
+    flush_sums(b, &mut out.partial, &x, &alive, &valid, &inc);
+}
+
+/// The `N` normals of each lane at `step` (`rng::step_normals`).
+#[inline(always)]
+fn step_normals<const N: usize, const W: usize, Z: Noise<W>>(
+    key: [u32; 2],
+    path: &[u32; W],
+    step: u32,
+    set: u32,
+) -> [[f32; W]; N] {
+    let mut z = [[0.0f32; W]; N];
+    let mut blk = 0;
+    while blk * 4 < N {
+        let q = Z::normals4(key, path, [step, set, blk as u32]);
+        for i in 0..4 {
+            if blk * 4 + i < N {
+                z[blk * 4 + i] = q[i];
+            }
+        }
+        blk += 1;
+    }
+    z
+}
+
+/// x0, jittered and clamped when x0_sd is set. Twin: `init_state`.
+#[inline(always)]
+fn init_state<const N: usize, const W: usize, Z: Noise<W>>(
+    b: &Block<N>,
+    path: &[u32; W],
+) -> [[f32; W]; N] {
+    let mut x = [[0.0f32; W]; N];
+    for i in 0..N {
+        x[i] = [b.set.x0[i]; W];
+    }
+    if b.set.jitter != 0 {
+        let z = step_normals::<N, W, Z>(b.key, path, INIT_STEP, b.set.set_index);
+        for i in 0..N {
+            for l in 0..W {
+                x[i][l] = clamp(x[i][l] + b.set.x0_sd[i] * z[i][l], b.sc.lo[i], b.sc.hi[i]);
+            }
+        }
+    }
+    x
+}
+
+/// The strategy of step `s` (the same on every lane): the fixed one, or the
+/// schedule's segment (`seg` advances as the scalar kernel's per-lane copy
+/// does). Twin: `choose_strategy`.
+#[inline(always)]
+fn choose_strategy<const N: usize>(b: &Block<N>, s: u32, seg: &mut usize) -> u32 {
+    let set = b.set;
+    if b.flags.fixed_only || set.policy != policy_kind::SCHEDULE {
+        return set.strategy;
+    }
+    if *seg + 1 < set.segments as usize && s >= set.seg_end[*seg] {
+        *seg += 1;
+    }
+    set.seg_strategy[*seg]
+}
+
+/// Clamp into `[lo, hi]`. Twin: `apply_boundary`, clamp.
+#[inline(always)]
+fn clamp(v: f32, lo: f32, hi: f32) -> f32 {
+    v.clamp(lo, hi)
+}
+
+/// Reflect into `[lo, hi]`. Twin: `apply_boundary`, reflect.
+#[inline(always)]
+fn reflect(v: f32, lo: f32, hi: f32) -> f32 {
+    let w = hi - lo;
+    let p = 2.0 * w;
+    let mut y = v - lo;
+    y -= p * (y / p).floor();
+    if y > w {
+        y = p - y;
+    }
+    lo + y
+}
+
+/// One Euler–Maruyama step of every lane with strategy `p`. Twin: `em_step`.
+#[inline(always)]
+fn em_step<const N: usize, const W: usize>(
+    b: &Block<N>,
+    p: &StrategyParams,
+    x: &[[f32; W]; N],
+    z: &[[f32; W]; N],
+) -> [[f32; W]; N] {
+    let sc = &b.sc;
+    let jac = b.flags.any_jacobi && p.jacobi != 0;
+    let mut e = [[0.0f32; W]; N];
+    for j in 0..N {
+        for l in 0..W {
+            e[j][l] = p.xstar[j] - x[j][l];
+        }
+    }
+    let mut xn = [[0.0f32; W]; N];
+    for i in 0..N {
+        let mut dr = [0.0f32; W];
+        let mut nz = [0.0f32; W];
+        for j in 0..N {
+            let a = p.a[i * NMAX + j];
+            for l in 0..W {
+                dr[l] += a * e[j][l];
+            }
+        }
+        for j in 0..=i {
+            let c = p.l[i * NMAX + j];
+            for l in 0..W {
+                nz[l] += c * z[j][l];
+            }
+        }
+        for l in 0..W {
+            nz[l] *= sc.sqrt_dt;
+            if jac {
+                let g = ((x[i][l] - sc.lo[i]) * (sc.hi[i] - x[i][l])).max(0.0);
+                nz[l] = nz[l] * 2.0 * g.sqrt() * sc.inv_range[i];
+            }
+            xn[i][l] = x[i][l] + dr[l] * sc.dt + nz[l];
+        }
+        let (lo, hi) = (sc.lo[i], sc.hi[i]);
+        match b.flags.boundary {
+            Boundary::Clamp => {
+                for l in 0..W {
+                    xn[i][l] = clamp(xn[i][l], lo, hi);
+                }
+            }
+            Boundary::Reflect => {
+                for l in 0..W {
+                    xn[i][l] = reflect(xn[i][l], lo, hi);
+                }
+            }
+            Boundary::None => {}
+        }
+    }
+    xn
+}
+
+/// Marks lanes that left the finite range dead and adds the live lanes'
+/// increments and occupancy of strategy `k`. Twin: `accumulate`.
+#[inline(always)]
+fn accumulate<const N: usize, const W: usize>(
+    b: &Block<N>,
+    k: u32,
+    x: &[[f32; W]; N],
+    xn: &[[f32; W]; N],
+    alive: &mut [bool; W],
+    inc: &mut Increments<N, W>,
+) {
+    if b.flags.check_finite {
+        for i in 0..N {
+            for l in 0..W {
+                alive[l] &= finite(xn[i][l]);
+            }
+        }
+    }
+    // All ones on live lanes: sums take the new value there and keep the
+    // old bits elsewhere (a select, so dead lanes' NaN or ∞ never enter).
+    let live: [u32; W] = std::array::from_fn(|l| if alive[l] { u32::MAX } else { 0 });
+    let mut d = [[0.0f32; W]; N];
+    for i in 0..N {
+        for l in 0..W {
+            d[i][l] = xn[i][l] - x[i][l];
+        }
+    }
+    for l in 0..W {
+        inc.n[l] = select(live[l], inc.n[l] + 1.0, inc.n[l]);
+    }
+    for i in 0..N {
+        for l in 0..W {
+            inc.s[i][l] = select(live[l], inc.s[i][l] + d[i][l], inc.s[i][l]);
+        }
+        for j in i..N {
+            for l in 0..W {
+                let q = inc.q[i][j][l];
+                inc.q[i][j][l] = select(live[l], q + d[i][l] * d[j][l], q);
+            }
+        }
+    }
+    if !b.flags.fixed_only {
+        let o = &mut inc.occ[k as usize];
+        for l in 0..W {
+            o[l] = select(live[l], o[l] + 1.0, o[l]);
+        }
+    }
+}
+
+/// `new` where `mask` is all ones, else `old`, by bits.
+#[inline(always)]
+fn select(mask: u32, new: f32, old: f32) -> f32 {
+    f32::from_bits((new.to_bits() & mask) | (old.to_bits() & !mask))
+}
+
+/// Adds one record at `at` from the live lanes, path by path as the scalar
+/// kernel does (the f64 sums keep their order); the f32 differences and
+/// squares and their widening run over lanes first. Twin: `record_moments`.
+#[inline(always)]
+fn record_moments<const N: usize, const W: usize>(
+    p: &mut [f64],
+    at: usize,
+    x: &[[f32; W]; N],
+    shift: &[f32; N],
+    alive: &[bool; W],
+) {
+    let mut d = [[0.0f64; W]; N];
+    let mut d2 = [[0.0f64; W]; N];
+    for i in 0..N {
+        for l in 0..W {
+            let v = x[i][l] - shift[i];
+            d[i][l] = f64::from(v);
+            d2[i][l] = f64::from(v * v);
+        }
+    }
+    let mut count = p[at];
+    let mut sum = [0.0f64; N];
+    let mut sq = [0.0f64; N];
+    sum.copy_from_slice(&p[at + 1..at + 1 + N]);
+    sq.copy_from_slice(&p[at + 1 + N..at + 1 + 2 * N]);
+    for l in 0..W {
+        if alive[l] {
+            count += 1.0;
+            for i in 0..N {
+                sum[i] += d[i][l];
+                sq[i] += d2[i][l];
+            }
+        }
+    }
+    p[at] = count;
+    p[at + 1..at + 1 + N].copy_from_slice(&sum);
+    p[at + 1 + N..at + 1 + 2 * N].copy_from_slice(&sq);
+}

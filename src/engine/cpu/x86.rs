@@ -1,0 +1,64 @@
+//! x86-64 entry points of the lane kernel, compiled with the features they
+//! name and picked at run time (`Kernel::detect`): AVX2 + FMA on 8 lanes,
+//! AVX-512 on 16. A baseline x86-64 binary carries both.
+
+use std::arch::x86_64::{__m256i, _mm256_loadu_si256, _mm256_storeu_ps};
+
+use super::lanes::{Noise, by_objectives};
+use super::simulate::ItemOutput;
+use crate::engine::abi::WorkItem;
+use crate::engine::plan::Job;
+use crate::rng::simd::avx2;
+
+/// Hand-written AVX2 normals on 8 lanes. Only instantiated inside the
+/// `#[target_feature(enable = "avx2,fma")]` kernels below, which is what
+/// makes its intrinsics sound to run.
+pub(super) struct Avx2;
+
+impl Noise<8> for Avx2 {
+    #[inline(always)]
+    fn normals4(key: [u32; 2], path: &[u32; 8], ctr: [u32; 3]) -> [[f32; 8]; 4] {
+        let mut out = [[0.0; 8]; 4];
+        // SAFETY: AVX2 is enabled in every caller (see above); the load and
+        // stores stay inside their arrays.
+        unsafe {
+            let p = _mm256_loadu_si256(path.as_ptr().cast::<__m256i>());
+            let z = avx2::normals4(key, p, ctr);
+            for i in 0..4 {
+                _mm256_storeu_ps(out[i].as_mut_ptr(), z[i]);
+            }
+        }
+        out
+    }
+}
+
+/// The AVX2 normals twice, for 16 lanes.
+pub(super) struct Avx2x2;
+
+impl Noise<16> for Avx2x2 {
+    #[inline(always)]
+    fn normals4(key: [u32; 2], path: &[u32; 16], ctr: [u32; 3]) -> [[f32; 16]; 4] {
+        let mut out = [[0.0; 16]; 4];
+        for h in 0..2 {
+            let mut p = [0u32; 8];
+            p.copy_from_slice(&path[8 * h..8 * h + 8]);
+            let z = Avx2::normals4(key, &p, ctr);
+            for i in 0..4 {
+                out[i][8 * h..8 * h + 8].copy_from_slice(&z[i]);
+            }
+        }
+        out
+    }
+}
+
+/// The lane kernel on 8 lanes of AVX2 + FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) fn simulate_avx2(job: &Job, item: &WorkItem) -> ItemOutput {
+    by_objectives!(job, item, 8, Avx2)
+}
+
+/// The lane kernel on 16 lanes of AVX-512 (noise from two AVX2 halves).
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+pub(super) fn simulate_avx512(job: &Job, item: &WorkItem) -> ItemOutput {
+    by_objectives!(job, item, 16, Avx2x2)
+}
