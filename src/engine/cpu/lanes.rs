@@ -230,7 +230,8 @@ fn reflect(v: f32, lo: f32, hi: f32) -> f32 {
     if y > w {
         y = p - y;
     }
-    lo + y
+    // The f32 fold can round to just outside [0, w], and lo + y past hi.
+    (lo + y).clamp(lo, hi)
 }
 
 /// One Euler–Maruyama step of every lane with strategy `p`. Twin: `em_step`.
