@@ -8,6 +8,7 @@ use mosde::engine::Engine;
 use mosde::report;
 
 use super::args::{EngineChoice, open, parse_count};
+use super::common;
 use super::common::InputError;
 
 /// Flags of `bench`.
@@ -77,10 +78,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         }
     }
     let table = bench::table(&rows);
-    print!("{table}");
     if let Some(dir) = a.out {
         report::write_json(&dir.join("bench.json"), &rows)?;
         report::write_atomic(&dir.join("bench.md"), table.as_bytes())?;
     }
+    common::out!("{table}")?;
     Ok(())
 }

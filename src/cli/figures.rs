@@ -6,6 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::args::{EngineChoice, ModelArgs, open, parse_count};
+use super::common;
 use super::common::default_run_dir;
 
 /// Flags of `figures`.
@@ -34,7 +35,7 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
     let mut eng = open(a.engine, 0)?;
     let files = mosde::workflow::paper_set(&dir, &model, eng.as_mut(), a.paths, a.seed)?;
     for f in &files {
-        println!("{}", f.display());
+        common::outln!("{}", f.display())?;
     }
     eprintln!(
         "{} files in {:.1} s -> {}",

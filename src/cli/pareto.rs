@@ -9,6 +9,7 @@ use mosde::pareto::{self, ParetoError, TableOptions};
 use mosde::report;
 
 use super::args::parse_bounds;
+use super::common;
 use super::common::default_run_dir;
 
 /// Flags of `pareto`.
@@ -80,13 +81,13 @@ pub fn run(a: ParetoArgs) -> anyhow::Result<()> {
             &norm.minimize(),
         )?;
     }
-    println!(
+    common::outln!(
         "{} rows, {} on the front, hypervolume {:.6} -> {}",
         out.rows,
         out.front_size,
         out.hypervolume,
         dir.display()
-    );
+    )?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use mosde::report;
 use mosde::workflow;
 
 use super::args::EngineChoice;
+use super::common;
 use super::common::default_run_dir;
 
 /// Flags of `replicate`.
@@ -53,7 +54,7 @@ pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
         mosde::workflow::replicate::figures(&dir, &run.replication)?;
         report::plots::fit(&dir, &run.sessions, &run.fit, 4)?;
     }
-    print!("{}", run.replication.markdown());
-    println!("-> {}", dir.display());
+    common::out!("{}", run.replication.markdown())?;
+    common::outln!("-> {}", dir.display())?;
     Ok(())
 }

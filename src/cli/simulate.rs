@@ -12,6 +12,7 @@ use mosde::shard::Shard;
 use mosde::simulation::{self, Simulation};
 
 use super::args::{EngineArgs, ModelArgs, parse_count, parse_shard};
+use super::common;
 use super::common::{InputError, default_run_dir, flag_context, progress};
 
 /// Flags of `simulate`.
@@ -144,10 +145,10 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         sim.write_shard(&dir, &run, shard)?;
         report::write_json(&dir.join("manifest.json"), &manifest)?;
         if !a.quiet {
-            println!(
+            common::outln!(
                 "shard {shard}: {path_steps:.3e} path-steps in {elapsed:.2} s -> {}; combine the shards with `mosde merge`",
                 dir.display()
-            );
+            )?;
         }
         return Ok(());
     }
@@ -157,12 +158,12 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     manifest.timings = serde_json::json!({ "simulate_s": elapsed, "analysis_s": analysis_s });
     report::write_json(&dir.join("manifest.json"), &manifest)?;
     if !a.quiet {
-        print!("{}", summary_table(&written.report));
-        println!(
+        common::out!("{}", summary_table(&written.report))?;
+        common::outln!(
             "{path_steps:.3e} path-steps in {elapsed:.2} s ({:.3e} path-steps/s) -> {}",
             path_steps / elapsed.max(1e-9),
             dir.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -201,7 +202,7 @@ pub fn merge(dirs: &[PathBuf], out: &std::path::Path, plot: bool) -> anyhow::Res
     let merged = simulation::merge(dirs)?;
     let written = simulation::write_outputs(out, &merged.simulation, &merged.run, plot)?;
     report::write_json(&out.join("manifest.json"), &merged.manifest())?;
-    print!("{}", summary_table(&written.report));
-    println!("merged {} shards -> {}", merged.shards, out.display());
+    common::out!("{}", summary_table(&written.report))?;
+    common::outln!("merged {} shards -> {}", merged.shards, out.display())?;
     Ok(())
 }

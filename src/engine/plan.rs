@@ -257,11 +257,13 @@ impl SaveAt {
 impl Passage {
     /// Checks that the tolerance is a finite fraction above zero.
     fn check(&self) -> Result<(), PlanError> {
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+        // At 1 or more every state within the bounds is already "near" the
+        // target, and every path would pass at step 0.
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0 && self.tolerance < 1.0) {
             return Err(bad(
                 "tolerance",
                 self.tolerance,
-                "must be a finite number > 0",
+                "must be a fraction of the range, above 0 and below 1",
             ));
         }
         Ok(())
@@ -282,7 +284,8 @@ pub struct Flags {
     pub fixed_only: bool,
     /// Some strategy uses jacobi diffusion.
     pub any_jacobi: bool,
-    /// States can leave the finite range (boundary = none).
+    /// Paths whose state leaves the finite range are marked dead (on for
+    /// every boundary rule).
     pub check_finite: bool,
     /// Terminal states are kept.
     pub keep_terminal: bool,
@@ -314,6 +317,23 @@ pub struct Job {
     pub(crate) seed: u64,
     /// First-passage tolerance (fraction of each objective's range).
     pub(crate) tolerance: f64,
+}
+
+/// Checks that every scenario's model can run on the f32 engines at its time
+/// step. Models are checked at their own `dt` when validated; this catches a
+/// `dt` that the options override.
+fn check_engine_range(scenarios: &[Scenario], dt: &[f64]) -> Result<(), PlanError> {
+    for (sc, dt) in scenarios.iter().zip(dt) {
+        let problems = crate::model::engine_problems(&sc.model, *dt);
+        if let Some(p) = problems.first() {
+            return Err(bad(
+                "dt",
+                dt,
+                format!("with model '{}': {p}", sc.model.name),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Records for `steps` steps every `every`: t = 0, every, 2·every, …, steps.
@@ -382,6 +402,7 @@ impl Job {
             .iter()
             .map(|sc| opts.integration.dt.unwrap_or(sc.model.dt))
             .collect();
+        check_engine_range(scenarios, &dt)?;
         let mut strategies = Vec::new();
         for (index, sc) in scenarios.iter().enumerate() {
             let set_index = match sc.stream {
@@ -434,7 +455,9 @@ impl Job {
                 boundary,
                 fixed_only,
                 any_jacobi,
-                check_finite: boundary == Boundary::None,
+                // On for every rule: a clamped or reflected state can still
+                // turn NaN, and a NaN must be counted, not averaged.
+                check_finite: true,
                 keep_terminal: keep > 0,
                 record_paths: rec_paths > 0,
             },
