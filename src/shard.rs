@@ -69,6 +69,16 @@ pub enum ShardError {
         /// What differs.
         what: &'static str,
     },
+    /// A shard whose index is not below its run's shard count.
+    #[error("{}: shard index {index} is not below the shard count {count}", dir.display())]
+    Outside {
+        /// The shard's directory.
+        dir: PathBuf,
+        /// The index it claims.
+        index: u64,
+        /// The run's shard count.
+        count: u64,
+    },
     /// The same shard twice.
     #[error("{}: shard {index} given twice", dir.display())]
     Twice {
@@ -211,7 +221,8 @@ pub fn order<T>(
 ) -> Result<Vec<Piece<T>>, ShardError> {
     let first = pieces.first().ok_or(ShardError::Empty)?;
     let count = first.shard.count;
-    let mut seen = vec![false; count as usize];
+    // A set, not a vector of `count` flags: a shard file may claim any count.
+    let mut seen = std::collections::BTreeSet::new();
     for p in &pieces {
         let what = if p.shard.count != count {
             Some("shard counts")
@@ -225,21 +236,23 @@ pub fn order<T>(
             });
         }
         let index = p.shard.index;
-        let slot = seen
-            .get_mut(index as usize)
-            .ok_or(ShardError::Range { index, count })?;
-        if std::mem::replace(slot, true) {
+        if index >= count {
+            return Err(ShardError::Outside {
+                dir: p.dir.clone(),
+                index,
+                count,
+            });
+        }
+        if !seen.insert(index) {
             return Err(ShardError::Twice {
                 dir: p.dir.clone(),
                 index,
             });
         }
     }
-    if let Some(index) = seen.iter().position(|s| !s) {
-        return Err(ShardError::Missing {
-            index: index as u64,
-            count,
-        });
+    // At most `pieces.len() + 1` probes: the indices seen are distinct.
+    if let Some(index) = (0..count).find(|i| !seen.contains(i)) {
+        return Err(ShardError::Missing { index, count });
     }
     pieces.sort_by_key(|p| p.shard.index);
     Ok(pieces)

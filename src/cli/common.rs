@@ -88,7 +88,11 @@ pub struct FlagError {
 pub fn flag_context(err: mosde::Error) -> anyhow::Error {
     match err {
         mosde::Error::Plan(PlanError::Option { field, value, why }) => FlagError {
-            flag: field.replace('_', "-"),
+            // The one option whose flag is not its name.
+            flag: match field {
+                "keep_terminal" => "pareto-sample".into(),
+                f => f.replace('_', "-"),
+            },
             value,
             why,
         }

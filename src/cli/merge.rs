@@ -22,6 +22,13 @@ pub struct MergeArgs {
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<()> {
+    if let Some(d) = a.dirs.iter().find(|d| !d.is_dir()) {
+        return Err(super::common::InputError(format!(
+            "{}: no such directory (merge takes shard output directories)",
+            d.display()
+        ))
+        .into());
+    }
     let sweeps = a.dirs.iter().filter(|d| store::is_sweep(d)).count();
     let sims = a.dirs.iter().filter(|d| d.join(PARTIALS).exists()).count();
     if sweeps == a.dirs.len() {

@@ -336,6 +336,45 @@ fn check_engine_range(scenarios: &[Scenario], dt: &[f64]) -> Result<(), PlanErro
     Ok(())
 }
 
+/// Bytes a kept terminal state of `n` objectives costs from the engine to
+/// the Pareto analysis: its f32 values, then an f64 row, its normalised copy
+/// and their vector headers (about 240 bytes for three objectives).
+pub fn kept_state_bytes(n: usize) -> u64 {
+    48 + 64 * n as u64
+}
+
+/// Checks that the kept terminal states and recorded trajectories of `sets`
+/// sets fit in memory before a run starts.
+fn check_memory(
+    sets: usize,
+    n: usize,
+    steps: u32,
+    keep: u32,
+    rec_paths: u32,
+) -> Result<(), PlanError> {
+    let sets = sets as u128;
+    let kept = sets * u128::from(keep) * u128::from(kept_state_bytes(n));
+    let traj = sets * u128::from(rec_paths) * (u128::from(steps) + 1) * n as u128 * 4;
+    let Some(why) = crate::memory::shortfall(kept + traj) else {
+        return Ok(());
+    };
+    let (field, value, what) = if kept >= traj {
+        let each = kept_state_bytes(n);
+        (
+            "keep_terminal",
+            keep,
+            format!("{keep} kept states × {sets} sets at {each} bytes each"),
+        )
+    } else {
+        (
+            "record_paths",
+            rec_paths,
+            format!("{rec_paths} trajectories × {sets} sets of {} steps", steps),
+        )
+    };
+    Err(bad(field, value, format!("{what} {why}")))
+}
+
 /// Records for `steps` steps every `every`: t = 0, every, 2·every, …, steps.
 pub fn record_count(steps: u32, every: u32) -> u32 {
     1 + steps.div_ceil(every)
@@ -387,6 +426,7 @@ impl Job {
         let paths = opts.integration.paths as u32;
         let keep = opts.save.keep_terminal.min(paths);
         let rec_paths = opts.save.record_paths.min(paths);
+        check_memory(scenarios.len(), n, steps, keep, rec_paths)?;
 
         // Sub-blocks per block: aim for at least 4096 blocks per set so wide
         // GPUs stay busy, and at most 16 sub-blocks so partials stay small.

@@ -115,7 +115,11 @@ impl Normalization {
         x.iter()
             .enumerate()
             .map(|(i, v)| {
-                let z = (v - self.lower[i]) / (self.upper[i] - self.lower[i]);
+                // Halves first: `upper − lower` of finite ends near ±1e308
+                // overflows to ∞, their halves' difference cannot. Halving is
+                // exact, so ordinary values map to the same bits.
+                let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
+                let z = (v / 2.0 - lo) / (hi - lo);
                 if self.minimize[i] { 1.0 - z } else { z }
             })
             .collect()
