@@ -129,6 +129,16 @@ pub enum StrategyError {
     /// No two consecutive iterations in any session.
     #[error("no increments (sessions need two consecutive iterations)")]
     NoIncrements,
+    /// Fewer increments than a fit of this many objectives needs.
+    #[error(
+        "only {increments} increments (consecutive iterations); fitting needs at least {needed}: give more sessions or iterations"
+    )]
+    TooFewData {
+        /// Increments in the data.
+        increments: usize,
+        /// Increments needed: 2 (N + 1) for N objectives.
+        needed: usize,
+    },
     /// Every objective is pinned at a bound.
     #[error("every objective is pinned at a bound")]
     AllPinned,

@@ -52,6 +52,14 @@ pub(super) fn fit_core(
     if inc.is_empty() {
         return Err(StrategyError::NoIncrements);
     }
+    // Too few rows must be said as such, not read as pinned objectives.
+    let needed = 2 * (names.len() + 1);
+    if inc.len() < needed {
+        return Err(StrategyError::TooFewData {
+            increments: inc.len(),
+            needed,
+        });
+    }
     let (free, pinned, mut warnings) = split_pinned(inc, names, opts.bounds.is_some());
     if free.is_empty() {
         return Err(StrategyError::AllPinned);
