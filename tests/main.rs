@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod bounds;
 mod cli;
 mod conformance;
 mod figures;

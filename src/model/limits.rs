@@ -176,7 +176,7 @@ fn strategy_problems(model: &Model, k: usize, dt: f64, out: &mut Vec<Problem>) {
 
 /// The largest drift and noise move of objective `i` in one step of
 /// strategy `k` from any state inside the bounds.
-pub(crate) fn largest_step(model: &Model, k: usize, i: usize, dt: f64) -> (f64, f64) {
+pub fn largest_step(model: &Model, k: usize, i: usize, dt: f64) -> (f64, f64) {
     let s = &model.strategies[k];
     let drift: f64 = model
         .objectives

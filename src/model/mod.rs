@@ -14,7 +14,7 @@ use std::path::Path;
 
 use nalgebra::{DMatrix, DVector};
 
-pub use limits::{MAX_NORMAL, MAX_REFLECT_STEP_RANGES, engine_problems};
+pub use limits::{MAX_NORMAL, MAX_REFLECT_STEP_RANGES, engine_problems, largest_step};
 pub use presets::{PRESETS, preset, preset_names};
 pub use spec::{
     Boundary, Diffusion, ModelSpec, ObjectiveSpec, PolicySpec, Scalarization, SegmentSpec,
