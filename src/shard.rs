@@ -310,8 +310,13 @@ mod tests {
         // An index past the count (a corrupted shard file) is an error, not a panic.
         assert!(matches!(
             order(vec![piece(0, 2, 0), piece(7, 2, 0)], same),
-            Err(ShardError::Range { .. })
+            Err(ShardError::Outside { index: 7, .. })
         ));
         assert!(matches!(order::<u8>(vec![], same), Err(ShardError::Empty)));
+        // A count no run could have is answered without allocating for it.
+        assert!(matches!(
+            order(vec![piece(0, u64::MAX, 0)], same),
+            Err(ShardError::Missing { index: 1, .. })
+        ));
     }
 }

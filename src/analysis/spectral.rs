@@ -196,6 +196,20 @@ mod tests {
     }
 
     #[test]
+    fn huge_and_non_finite_matrices_return() {
+        // Entries near 1e200 overflow inside an unscaled QR iteration.
+        let a = DMatrix::from_row_slice(2, 2, &[3e200, 1e200, 0.0, 2e200]);
+        let ev = eigenvalues(&a);
+        assert_abs_diff_eq!(ev[0][0] / 2e200, 1.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(ev[1][0] / 3e200, 1.0, epsilon = 1e-12);
+        let nan = DMatrix::from_row_slice(2, 2, &[1.0, f64::NAN, 0.0, 1.0]);
+        let ev = eigenvalues(&nan);
+        let (rho, radius) = rates(&ev, 1.0);
+        assert!(rho.is_nan() && radius.is_nan());
+        assert_eq!(Mode::classify(rho, false, &ev), Mode::Unstable);
+    }
+
+    #[test]
     fn complex_pair_of_a_rotation() {
         let a = DMatrix::from_row_slice(2, 2, &[1.0, -0.5, 0.5, 1.0]);
         let ev = eigenvalues(&a);

@@ -395,10 +395,9 @@ mod tests {
         let few = &noiseless()[..2];
         assert!(matches!(
             fit_core(few, &names(), &opts).unwrap_err(),
-            StrategyError::TooFewIncrements {
-                usable: 2,
-                coefficients: 3,
-                ..
+            StrategyError::TooFewData {
+                increments: 2,
+                needed: 6,
             }
         ));
         let mut flat = noiseless();

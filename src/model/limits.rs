@@ -69,7 +69,7 @@ pub fn engine_problems(model: &Model, dt: f64) -> Vec<Problem> {
             if !f32_finite(*v) {
                 fail(
                     format!("strategies[{k}].target[{i}]"),
-                    format!("is {v}, not finite in f32 (the engines' precision)"),
+                    format!("is {v}, beyond the range the f32 engines hold (±8.5e37)"),
                 );
             }
         }
@@ -129,7 +129,7 @@ fn strategy_problems(model: &Model, k: usize, dt: f64, out: &mut Vec<Problem>) {
                 fail(
                     field,
                     format!(
-                        "gives the drift matrix entry A[{i}][{j}] = {a:e}, whose product with dt = {dt} is not finite in f32"
+                        "gives the drift matrix entry A[{i}][{j}] = {a:e}, whose product with dt = {dt} is beyond the range the f32 engines hold (±8.5e37)"
                     ),
                 );
                 ok = false;
@@ -139,7 +139,10 @@ fn strategy_problems(model: &Model, k: usize, dt: f64, out: &mut Vec<Problem>) {
         if !f32_finite(l * dt.sqrt() * MAX_NORMAL) {
             fail(
                 format!("{f}.sigma[{i}]"),
-                format!("is {:e}: σ·√dt is not finite in f32", s.sigma[i]),
+                format!(
+                    "is {:e}: σ·√dt is beyond the range the f32 engines hold (±8.5e37)",
+                    s.sigma[i]
+                ),
             );
             ok = false;
         }
@@ -153,7 +156,7 @@ fn strategy_problems(model: &Model, k: usize, dt: f64, out: &mut Vec<Problem>) {
             fail(
                 format!("{f}.rates"),
                 format!(
-                    "the drift of '{}' over one step reaches {drift:.3e}, not finite in f32",
+                    "the drift of '{}' over one step reaches {drift:.3e}, beyond the range the f32 engines hold (±8.5e37)",
                     o.name
                 ),
             );
@@ -192,4 +195,39 @@ pub fn largest_step(model: &Model, k: usize, i: usize, dt: f64) -> (f64, f64) {
         * dt;
     let noise: f64 = (0..=i).map(|j| s.l[(i, j)].abs()).sum::<f64>() * dt.sqrt() * MAX_NORMAL;
     (drift, noise)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preset() -> Model {
+        Model::from_toml(crate::model::preset("code-generation").unwrap(), "t").unwrap()
+    }
+
+    #[test]
+    fn the_preset_fits_and_extreme_steps_do_not() {
+        let m = preset();
+        assert!(engine_problems(&m, m.dt).is_empty());
+        let p = engine_problems(&m, 1e-300);
+        assert_eq!(p[0].field, "dt");
+        assert_eq!(engine_problems(&m, 1e70)[0].field, "dt");
+        // Finite in f32, but the drift of one step is not.
+        let p = engine_problems(&m, 1e37);
+        assert!(p.iter().any(|p| p.field.ends_with(".rates")), "{p:?}");
+    }
+
+    #[test]
+    fn reflect_limits_the_largest_step() {
+        let mut m = preset();
+        m.boundary = Boundary::Reflect;
+        let (drift, noise) = largest_step(&m, 0, 0, 1.0);
+        assert!(drift > 0.0 && noise > 0.0);
+        let limit = MAX_REFLECT_STEP_RANGES * m.objectives[0].range();
+        // The preset's one-step moves are far inside the limit; a dt that
+        // makes them exceed it is refused by field.
+        assert!(drift + noise < limit);
+        let big = (limit / (drift + noise)).powi(2) * 4.0;
+        assert!(!engine_problems(&m, big).is_empty());
+    }
 }
