@@ -42,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = sim.report(&run);
     if boundary != Boundary::None {
         for set in &run.output.sets {
-            for row in set.paths.chunks(bounds.len()).chain(set.terminal.chunks(bounds.len())) {
+            for row in set
+                .paths
+                .chunks(bounds.len())
+                .chain(set.terminal.chunks(bounds.len()))
+            {
                 for (v, (lo, hi)) in row.iter().zip(&bounds) {
                     assert!(
                         *v >= *lo as f32 && *v <= *hi as f32,
