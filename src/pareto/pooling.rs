@@ -63,7 +63,8 @@ impl Normalization {
 
     /// Ranges from the data: per objective, the smallest and largest value in `rows`
     /// (each row one value per objective). A constant column, or any column when there
-    /// are no rows, gets the unit range `[v, v + 1]` (`[0, 1]` without rows): its values
+    /// are no rows, gets the range `[v, v + max(1, |v|·10⁻⁹)]` (`[0, 1]` without rows; a
+    /// huge v needs more than 1 to make a width): its values
     /// then sit at the range's lower end instead of dividing by a zero width.
     ///
     /// # Panics
@@ -83,8 +84,14 @@ impl Normalization {
         for (lo, hi) in lower.iter_mut().zip(&mut upper) {
             if (*hi).partial_cmp(&*lo) != Some(std::cmp::Ordering::Greater) {
                 let base = if lo.is_finite() { *lo } else { 0.0 };
-                *lo = base;
-                *hi = base + 1.0;
+                // Wide enough that `base + width` differs from `base` even
+                // for huge values (1e51 + 1 == 1e51), and stays finite.
+                let width = 1f64.max(base.abs() * 1e-9);
+                (*lo, *hi) = if (base + width).is_finite() {
+                    (base, base + width)
+                } else {
+                    (base - width, base)
+                };
             }
         }
         Normalization {
@@ -213,6 +220,9 @@ mod tests {
             assert_eq!(z, if minimize { 1.0 } else { 0.0 });
             assert_eq!(n.worst()[1], if minimize { 8.0 } else { 7.0 });
         }
+        // A huge constant (found by fuzzing): v + 1 == v would divide 0 by 0.
+        let huge = Normalization::from_data(vec!["a".into()], &[vec![5.5e51]], vec![false]);
+        assert!(huge.apply(&[5.5e51])[0].is_finite());
         // Without rows every column is constant: the unit range from 0.
         let n = Normalization::from_data(names(&["a"]), &[], vec![false]);
         assert_eq!((n.lower, n.upper), (vec![0.0], vec![1.0]));
