@@ -289,7 +289,8 @@ fn apply_boundary(v: f32, lo: f32, hi: f32) -> f32 {
         if (y > w) {
             y = p - y;
         }
-        return lo + y;
+        // The f32 fold can round to just outside [0, w], and lo + y past hi.
+        return clamp(lo + y, lo, hi);
     }
     return v;
 }

@@ -36,6 +36,7 @@ pub mod engine;
 pub mod error;
 pub mod fit;
 pub mod formats;
+pub mod memory;
 pub mod model;
 pub mod pareto;
 pub mod report;

@@ -69,6 +69,16 @@ pub enum ShardError {
         /// What differs.
         what: &'static str,
     },
+    /// A shard whose index is not below its run's shard count.
+    #[error("{}: shard index {index} is not below the shard count {count}", dir.display())]
+    Outside {
+        /// The shard's directory.
+        dir: PathBuf,
+        /// The index it claims.
+        index: u64,
+        /// The run's shard count.
+        count: u64,
+    },
     /// The same shard twice.
     #[error("{}: shard {index} given twice", dir.display())]
     Twice {
@@ -78,10 +88,12 @@ pub enum ShardError {
         index: u64,
     },
     /// Shards are missing.
-    #[error("{}; every shard is needed", missing_text(.missing, *.count))]
+    #[error("{}; every shard is needed", missing_text(.missing, *.more, *.count))]
     Missing {
-        /// The missing indices, in order.
+        /// The first missing indices, in order (at most [`MISSING_LISTED`]).
         missing: Vec<u64>,
+        /// How many more are missing beyond those listed.
+        more: u64,
         /// The count.
         count: u64,
     },
@@ -129,13 +141,21 @@ pub enum ShardError {
     },
 }
 
-/// `shard 2/4 is missing` or `shards 1, 3 of 4 are missing`.
-fn missing_text(missing: &[u64], count: u64) -> String {
-    match missing {
-        [one] => format!("shard {one}/{count} is missing"),
-        many => {
+/// How many missing shard indices an error lists.
+pub const MISSING_LISTED: usize = 32;
+
+/// `shard 2/4 is missing`, `shards 1, 3 of 4 are missing`, or with more
+/// than are listed, `shards 1, 2, … and 998 more of 1000 are missing`.
+fn missing_text(missing: &[u64], more: u64, count: u64) -> String {
+    match (missing, more) {
+        ([one], 0) => format!("shard {one}/{count} is missing"),
+        (many, more) => {
             let list: Vec<String> = many.iter().map(u64::to_string).collect();
-            format!("shards {} of {count} are missing", list.join(", "))
+            let tail = match more {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            format!("shards {}{tail} of {count} are missing", list.join(", "))
         }
     }
 }
@@ -269,7 +289,8 @@ pub fn order<T>(
 ) -> Result<Vec<Piece<T>>, ShardError> {
     let first = pieces.first().ok_or(ShardError::Empty)?;
     let count = first.shard.count;
-    let mut seen = vec![false; count as usize];
+    // A set, not a vector of `count` flags: a shard file may claim any count.
+    let mut seen = std::collections::BTreeSet::new();
     for p in &pieces {
         let what = if p.shard.count != count {
             Some("shard counts")
@@ -283,19 +304,33 @@ pub fn order<T>(
             });
         }
         let index = p.shard.index;
-        let slot = seen
-            .get_mut(index as usize)
-            .ok_or(ShardError::Range { index, count })?;
-        if std::mem::replace(slot, true) {
+        if index >= count {
+            return Err(ShardError::Outside {
+                dir: p.dir.clone(),
+                index,
+                count,
+            });
+        }
+        if !seen.insert(index) {
             return Err(ShardError::Twice {
                 dir: p.dir.clone(),
                 index,
             });
         }
     }
-    let missing: Vec<u64> = (0..count).filter(|&i| !seen[i as usize]).collect();
+    // Lists at most `MISSING_LISTED` indices, so this takes at most
+    // `pieces.len() + MISSING_LISTED` probes: a shard file may claim any count.
+    let missing: Vec<u64> = (0..count)
+        .filter(|i| !seen.contains(i))
+        .take(MISSING_LISTED)
+        .collect();
     if !missing.is_empty() {
-        return Err(ShardError::Missing { missing, count });
+        let more = count - seen.len() as u64 - missing.len() as u64;
+        return Err(ShardError::Missing {
+            missing,
+            more,
+            count,
+        });
     }
     pieces.sort_by_key(|p| p.shard.index);
     Ok(pieces)
@@ -374,8 +409,13 @@ mod tests {
         // An index past the count (a corrupted shard file) is an error, not a panic.
         assert!(matches!(
             order(vec![piece(0, 2, 0), piece(7, 2, 0)], same),
-            Err(ShardError::Range { .. })
+            Err(ShardError::Outside { index: 7, .. })
         ));
         assert!(matches!(order::<u8>(vec![], same), Err(ShardError::Empty)));
+        // A count no run could have is answered without allocating for it.
+        assert!(matches!(
+            order(vec![piece(0, u64::MAX, 0)], same),
+            Err(ShardError::Missing { missing, .. }) if missing == [1]
+        ));
     }
 }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Mode, Reduction, Report, ReportOptions, spectral};
-use crate::engine::{Engine, EngineInfo, Job, JobOptions, JobOutput, Run, Scenario};
+use crate::engine::{Engine, EngineInfo, Job, JobOptions, JobOutput, PlanError, Run, Scenario};
 use crate::error::Error;
 use crate::model::{Model, ModelSpec, Policy};
 use crate::report::{self, Manifest, plots, run_dir};
@@ -121,6 +121,21 @@ impl Simulation {
     pub fn scenarios(&self) -> Result<Vec<Scenario>, Error> {
         if self.strategies.is_empty() {
             return Ok(Scenario::defaults(&self.model));
+        }
+        if let Some((k, name)) = self
+            .strategies
+            .iter()
+            .enumerate()
+            .find(|(k, n)| self.strategies[..*k].contains(n))
+        {
+            // Two scenarios of one name would give two summaries and
+            // moment rows that cannot be told apart.
+            return Err(PlanError::Option {
+                field: "strategy",
+                value: name.clone(),
+                why: format!("is asked for twice (the second time as strategy {})", k + 1),
+            }
+            .into());
         }
         self.strategies
             .iter()

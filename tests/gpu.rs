@@ -169,20 +169,28 @@ fn an_impossible_size_fails_before_any_work() {
     };
     let m = Model::preset("code-generation").unwrap();
     let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
-    // Recording 2^20 paths × 200001 steps × 3 objectives cannot fit a buffer.
+    // Recording one block of 256 paths × 200001 steps × 3 objectives
+    // (614 MB) cannot fit a GPU buffer. Planning checks the host's memory
+    // first; where even that is short, it refuses instead.
     let opts = JobOptions {
         integration: Integration {
-            paths: 1 << 20,
+            paths: 256,
             steps: Some(200_000),
             ..Default::default()
         },
         save: SaveAt {
-            record_paths: 1 << 20,
+            record_paths: 256,
             ..Default::default()
         },
         ..Default::default()
     };
-    let job = Job::new(&scenarios, &opts).unwrap();
+    let job = match Job::new(&scenarios, &opts) {
+        Ok(job) => job,
+        Err(e) => {
+            assert_eq!(e.field(), Some("record_paths"), "{e}");
+            return;
+        }
+    };
     let mut calls = 0;
     let err = gpu.run(&job, &mut |_| calls += 1).unwrap_err();
     assert!(err.to_string().contains("largest buffer"), "{err}");

@@ -3,6 +3,8 @@
 
 mod common;
 
+mod bad_input;
+mod bounds;
 mod cli;
 mod cluster;
 mod conformance;

@@ -271,10 +271,17 @@ impl ReportOptions {
                     .map(|v| v.to_string())
                     .collect::<Vec<_>>()
                     .join(","),
-                why: format!(
-                    "the hypervolume reference has {} values; give {n} finite values, one per objective",
-                    r.len()
-                ),
+                why: match r.iter().position(|v| !v.is_finite()) {
+                    Some(i) if r.len() == n => format!(
+                        "value {} of the hypervolume reference is {}; give {n} finite values, one per objective",
+                        i + 1,
+                        r[i]
+                    ),
+                    _ => format!(
+                        "the hypervolume reference has {} values; give {n} finite values, one per objective",
+                        r.len()
+                    ),
+                },
             }),
             _ => Ok(()),
         }

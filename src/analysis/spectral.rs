@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Model, Strategy};
 
+/// QR iterations per row of the matrix before the eigen-solver gives up
+/// (nalgebra's own default is unbounded).
+pub const MAX_SCHUR_ITERATIONS: usize = 200;
+
 /// Imaginary parts below this count as real.
 const IMAG_TOL: f64 = 1e-9;
 
@@ -36,12 +40,13 @@ impl std::fmt::Display for Mode {
 
 impl Mode {
     /// The mode of a drift whose eigenvalues `ev` have the rate `rho` (their
-    /// least real part): unstable when ρ ≤ 0; else boundary when an
+    /// least real part): unstable when ρ ≤ 0 or NaN; else boundary when an
     /// objective sticks at a bound (`at_bound`: the target lies outside the
     /// bounds); else oscillatory when an eigenvalue is complex; else
     /// exponential.
     pub fn classify(rho: f64, at_bound: bool, ev: &[[f64; 2]]) -> Mode {
-        if rho <= 0.0 {
+        // NaN (no eigenvalues could be computed) is not a proof of stability.
+        if rho.is_nan() || rho <= 0.0 {
             Mode::Unstable
         } else if at_bound {
             Mode::Boundary
@@ -56,6 +61,10 @@ impl Mode {
 /// The convergence rate ρ = min Re λ and the spectral radius of the
 /// discrete map I − A·dt, from the eigenvalues of A.
 pub fn rates(ev: &[[f64; 2]], dt: f64) -> (f64, f64) {
+    // `f64::min` skips NaN, which would turn "no eigenvalues" into ρ = ∞.
+    if ev.iter().flatten().any(|v| !v.is_finite()) {
+        return (f64::NAN, f64::NAN);
+    }
     let rho = ev.iter().map(|e| e[0]).fold(f64::INFINITY, f64::min);
     let radius = ev
         .iter()
@@ -66,11 +75,33 @@ pub fn rates(ev: &[[f64; 2]], dt: f64) -> (f64, f64) {
 
 /// Eigenvalues of a real matrix as `[re, im]` pairs, sorted by real then
 /// imaginary part so that outputs are stable.
+///
+/// Always returns: a matrix with a non-finite entry, or one whose QR
+/// iteration does not converge within [`MAX_SCHUR_ITERATIONS`] per row,
+/// gives NaN pairs ([`rates`] then gives NaN and [`Mode::classify`]
+/// `unstable`). Huge or tiny matrices are scaled by a power of two first,
+/// which is exact, so the eigenvalues of ordinary matrices are unchanged.
 pub fn eigenvalues(a: &DMatrix<f64>) -> Vec<[f64; 2]> {
-    let mut ev: Vec<[f64; 2]> = a
+    let n = a.nrows();
+    let nan = vec![[f64::NAN, f64::NAN]; n];
+    if a.iter().any(|v| !v.is_finite()) {
+        return nan;
+    }
+    let big = a.amax();
+    let scale = if big > 1e100 || (big > 0.0 && big < 1e-100) {
+        2f64.powi(-(big.log2().round() as i32))
+    } else {
+        1.0
+    };
+    let Some(schur) =
+        nalgebra::linalg::Schur::try_new(a * scale, f64::EPSILON, MAX_SCHUR_ITERATIONS * n.max(1))
+    else {
+        return nan;
+    };
+    let mut ev: Vec<[f64; 2]> = schur
         .complex_eigenvalues()
         .iter()
-        .map(|c| [c.re, c.im])
+        .map(|c| [c.re / scale, c.im / scale])
         .collect();
     for e in &mut ev {
         if e[1].abs() < IMAG_TOL {
@@ -162,6 +193,20 @@ mod tests {
         let (rho, radius) = rates(&complex, 1.0);
         assert_eq!(rho, 0.5);
         assert_abs_diff_eq!(radius, 0.5f64.hypot(0.2), epsilon = 1e-15);
+    }
+
+    #[test]
+    fn huge_and_non_finite_matrices_return() {
+        // Entries near 1e200 overflow inside an unscaled QR iteration.
+        let a = DMatrix::from_row_slice(2, 2, &[3e200, 1e200, 0.0, 2e200]);
+        let ev = eigenvalues(&a);
+        assert_abs_diff_eq!(ev[0][0] / 2e200, 1.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(ev[1][0] / 3e200, 1.0, epsilon = 1e-12);
+        let nan = DMatrix::from_row_slice(2, 2, &[1.0, f64::NAN, 0.0, 1.0]);
+        let ev = eigenvalues(&nan);
+        let (rho, radius) = rates(&ev, 1.0);
+        assert!(rho.is_nan() && radius.is_nan());
+        assert_eq!(Mode::classify(rho, false, &ev), Mode::Unstable);
     }
 
     #[test]

@@ -42,10 +42,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     };
     match a.out {
         Some(path) => report::write_atomic(&path, &bytes)?,
-        None => {
-            use std::io::Write;
-            std::io::stdout().write_all(&bytes)?;
-        }
+        None => super::common::out!("{}", String::from_utf8_lossy(&bytes))?,
     }
     Ok(())
 }

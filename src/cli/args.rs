@@ -74,6 +74,7 @@ impl EngineArgs {
 
 /// Opens an engine, printing the note of an automatic fallback.
 pub fn open(choice: EngineChoice, threads: usize) -> anyhow::Result<Box<dyn Engine>> {
+    check_threads(threads)?;
     let (engine, note) = engine::open(choice.into(), threads).map_err(|e| {
         let hint = match e {
             EngineError::NoAdapter(_) => " (--engine cpu runs without one)",
@@ -86,6 +87,23 @@ pub fn open(choice: EngineChoice, threads: usize) -> anyhow::Result<Box<dyn Engi
         eprintln!("note: {note}");
     }
     Ok(engine)
+}
+
+/// Threads per CPU the engine may be asked for: more only adds start-up
+/// and scheduling cost (100,000 threads take minutes to do milliseconds of work).
+const THREADS_PER_CPU: usize = 4;
+
+/// Refuses a `--threads` far beyond the CPUs this process may use.
+fn check_threads(threads: usize) -> anyhow::Result<()> {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = (THREADS_PER_CPU * cpus).max(64);
+    if threads > max {
+        return Err(InputError(format!(
+            "--threads {threads}: more than the limit of {max} ({THREADS_PER_CPU} per CPU for the {cpus} CPUs available, and at least 64)"
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Parses `--shard`: `i/n`, or `n` with the index from the scheduler.

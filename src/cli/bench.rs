@@ -9,6 +9,7 @@ use mosde::report;
 use mosde::report::run_dir::RunDir;
 
 use super::args::{EngineChoice, open, parse_count};
+use super::common;
 use super::common::InputError;
 
 /// Flags of `bench`.
@@ -86,11 +87,11 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         }
     }
     let table = bench::table(&rows);
-    print!("{table}");
     if let Some(out) = staging {
         report::write_json(&out.path().join("bench.json"), &rows)?;
         report::write_atomic(&out.path().join("bench.md"), table.as_bytes())?;
         out.commit(&report::run_dir::stamp())?;
     }
+    common::out!("{table}")?;
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Errors, exit codes, output folders and progress bars shared by the commands.
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -66,6 +68,45 @@ pub fn run_dir(out: Option<PathBuf>, force: bool) -> anyhow::Result<RunDir> {
     Ok(RunDir::create(&out, force)?)
 }
 
+/// Whether stdout was found closed; later console text is dropped.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes console text to stdout (through [`out!`] and [`outln!`]).
+///
+/// A closed stdout (a reader such as `head` that stopped reading) is not an
+/// error: every command prints only after its files are written, so the rest
+/// of the console text is dropped quietly, as Unix tools do, and the run
+/// still ends with exit code 0. Other write errors are returned.
+pub fn say(text: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(text).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+/// `print!` that survives a closed stdout (see [`say`]).
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::cli::common::say(format_args!($($t)*))
+    };
+}
+pub(crate) use out;
+
+/// `println!` that survives a closed stdout (see [`say`]).
+macro_rules! outln {
+    ($($t:tt)*) => {
+        $crate::cli::common::say(format_args!("{}\n", format_args!($($t)*)))
+    };
+}
+pub(crate) use outln;
+
 /// A library error about an option, told in terms of the flag the user typed.
 #[derive(Debug, thiserror::Error)]
 #[error("--{flag} {value}: {why}")]
@@ -80,7 +121,11 @@ pub struct FlagError {
 pub fn flag_context(err: mosde::Error) -> anyhow::Error {
     match err {
         mosde::Error::Plan(PlanError::Option { field, value, why }) => FlagError {
-            flag: field.replace('_', "-"),
+            // The one option whose flag is not its name.
+            flag: match field {
+                "keep_terminal" => "pareto-sample".into(),
+                f => f.replace('_', "-"),
+            },
             value,
             why,
         }

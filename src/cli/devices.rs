@@ -1,5 +1,6 @@
 //! `mosde devices`.
 
+use super::common;
 use clap::Args;
 use mosde::engine::gpu;
 use mosde::report;
@@ -26,19 +27,19 @@ pub fn run(a: DevicesArgs) -> anyhow::Result<()> {
                 v
             })
             .collect();
-        print!("{}", String::from_utf8(report::json_bytes(&v))?);
+        common::out!("{}", String::from_utf8(report::json_bytes(&v))?)?;
         return Ok(());
     }
     if list.is_empty() {
-        println!(
+        common::outln!(
             "no adapters found (WGPU_BACKEND={})",
             std::env::var("WGPU_BACKEND").unwrap_or_else(|_| "unset".into())
-        );
-        println!(
+        )?;
+        common::outln!(
             "mosde will use its CPU engine; on Linux, install mesa-vulkan-drivers for the lavapipe adapter"
-        );
+        )?;
         return Ok(());
     }
-    print!("{}", report::adapters_table(&list));
+    common::out!("{}", report::adapters_table(&list))?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::args::{EngineChoice, ModelArgs, open, parse_count};
+use super::common;
 use super::common::run_dir;
 
 /// Flags of `figures`.
@@ -41,10 +42,10 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
     let dir = staging.commit(&manifest)?;
     for f in &files {
         // Name the files where they are now, not where they were staged.
-        println!(
+        common::outln!(
             "{}",
             dir.join(f.strip_prefix(&staged).unwrap_or(f)).display()
-        );
+        )?;
     }
     eprintln!(
         "{} files in {:.1} s -> {}",

@@ -9,6 +9,7 @@ use mosde::model::Model;
 use mosde::report;
 
 use super::args::parse_bounds;
+use super::common;
 use super::common::InputError;
 
 /// Flags of `fit`.
@@ -93,8 +94,8 @@ pub fn run(a: FitArgs) -> anyhow::Result<()> {
         let files = report::plots::fit(dir, &data, &fitted, 4)?;
         eprintln!("{} figure files -> {}", files.len(), dir.display());
     }
-    print_fit(&fitted);
-    println!("fitted model -> {}", a.out.display());
+    print_fit(&fitted)?;
+    common::outln!("fitted model -> {}", a.out.display())?;
     Ok(())
 }
 
@@ -152,7 +153,7 @@ fn with_flag(e: FitError) -> anyhow::Error {
 }
 
 /// The fit table on stdout, its warnings on stderr.
-fn print_fit(f: &FitReport) {
+fn print_fit(f: &FitReport) -> std::io::Result<()> {
     let ci =
         |c: Option<[f64; 2]>| c.map_or("-".to_string(), |c| format!("[{:.3}, {:.3}]", c[0], c[1]));
     let rows: Vec<Vec<String>> = f
@@ -172,7 +173,7 @@ fn print_fit(f: &FitReport) {
             ]
         })
         .collect();
-    print!(
+    common::out!(
         "{}",
         report::table(
             &[
@@ -188,7 +189,7 @@ fn print_fit(f: &FitReport) {
             ],
             &rows
         )
-    );
+    )?;
     for (s, e) in &f.failed {
         eprintln!("warning: strategy {s} could not be fitted: {e}");
     }
@@ -197,4 +198,5 @@ fn print_fit(f: &FitReport) {
             eprintln!("warning: {}: {w}", s.name);
         }
     }
+    Ok(())
 }

@@ -61,6 +61,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
 fn with_flag(e: WorkflowError) -> anyhow::Error {
     let flag = match &e {
         WorkflowError::Empty { .. } => "--sessions and --iterations",
+        WorkflowError::Iterations { .. } => "--iterations",
         WorkflowError::ObservationNoise(_) => "--observation-noise",
         WorkflowError::Dt { .. } => "the model's dt (--model or --preset)",
         _ => return e.into(),

@@ -44,6 +44,13 @@ pub fn run(a: MergeArgs) -> anyhow::Result<()> {
             .collect(),
         ..a
     };
+    if let Some(d) = a.dirs.iter().find(|d| !d.is_dir()) {
+        return Err(super::common::InputError(format!(
+            "{}: no such directory (merge takes shard output directories)",
+            d.display()
+        ))
+        .into());
+    }
     let sweeps = a.dirs.iter().filter(|d| store::is_sweep(d)).count();
     let sims = a.dirs.iter().filter(|d| d.join(PARTIALS).exists()).count();
     // A folder with neither file is a shard that never got far enough to

@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use mosde::formats::points::{PointTable, PointsError};
 use mosde::pareto::{self, ParetoError, TableOptions};
 use mosde::report;
 
 use super::args::parse_bounds;
+use super::common;
 use super::common::run_dir;
 
 /// Flags of `pareto`.
@@ -54,11 +54,8 @@ pub struct ParetoArgs {
 /// Runs `mosde pareto`: reads the table, analyses it, writes `front.csv` and
 /// `pareto.json` (and the plot when asked), and prints a one-line summary.
 pub fn run(a: ParetoArgs) -> anyhow::Result<()> {
-    let origin = a.input.display().to_string();
-    let text =
-        std::fs::read_to_string(&a.input).with_context(|| format!("cannot read {origin}"))?;
     let table =
-        PointTable::parse(&text, &origin, a.objectives.as_deref()).map_err(objectives_flag)?;
+        PointTable::from_file(&a.input, a.objectives.as_deref()).map_err(objectives_flag)?;
     let bounds = match &a.bounds {
         Some(b) => Some(parse_bounds("--bounds", b, &table.objective_names())?),
         None => None,
@@ -85,13 +82,13 @@ pub fn run(a: ParetoArgs) -> anyhow::Result<()> {
         )?;
     }
     let dir = staging.commit(&report::run_dir::stamp())?;
-    println!(
+    common::outln!(
         "{} rows, {} on the front, hypervolume {:.6} -> {}",
         out.rows,
         out.front_size,
         out.hypervolume,
         dir.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -107,8 +104,12 @@ fn objectives_flag(e: PointsError) -> anyhow::Error {
 fn flagged(e: ParetoError) -> anyhow::Error {
     let flag = match &e {
         ParetoError::NotAnObjective { name, .. } => format!("--minimize {name}"),
-        ParetoError::BoundsCount { .. } | ParetoError::BadRange { .. } => "--bounds".into(),
-        ParetoError::ReferenceLength { .. } => "--reference".into(),
+        ParetoError::BoundsCount { .. }
+        | ParetoError::BadRange { .. }
+        | ParetoError::OutsideBounds { .. } => "--bounds".into(),
+        ParetoError::ReferenceLength { .. } | ParetoError::ReferenceNotFinite { .. } => {
+            "--reference".into()
+        }
     };
     anyhow::Error::new(e).context(flag)
 }

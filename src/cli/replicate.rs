@@ -9,6 +9,7 @@ use mosde::report;
 use mosde::workflow::{self, Study};
 
 use super::args::EngineChoice;
+use super::common;
 use super::common::{progress, run_dir};
 
 /// Format of the comparison table.
@@ -93,7 +94,7 @@ pub fn run(a: ReplicateArgs) -> anyhow::Result<()> {
     }
     let manifest = report::Manifest::new(&model.spec, a.seed, &eng.info());
     let dir = staging.commit(&manifest)?;
-    print!("{}", run.replication.markdown());
-    println!("-> {}", dir.display());
+    common::out!("{}", run.replication.markdown())?;
+    common::outln!("-> {}", dir.display())?;
     Ok(())
 }

@@ -12,6 +12,7 @@ use mosde::shard::Shard;
 use mosde::simulation::{self, Simulation};
 
 use super::args::{EngineArgs, ModelArgs, parse_count, parse_shard};
+use super::common;
 use super::common::{InputError, default_run_dir, flag_context, progress, run_dir};
 
 /// Flags of `simulate`.
@@ -44,7 +45,9 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "K", default_value_t = 0)]
     record_paths: u32,
     /// Terminal states kept per strategy for quantiles and the Pareto analysis
-    /// (the first K paths: a uniform subsample).
+    /// (the first K paths: a uniform subsample). Each costs about 48 + 64·N
+    /// bytes (240 for three objectives) per strategy; a size beyond the
+    /// available memory is refused before the run.
     #[arg(long, value_name = "K", default_value_t = 200_000)]
     pareto_sample: u32,
     /// Hypervolume reference point in objective units, `v,v,...` (default:
@@ -127,6 +130,12 @@ impl SimulateArgs {
 }
 
 pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
+    if a.pareto_sample == 0 {
+        return Err(InputError(
+            "--pareto-sample 0 keeps no terminal states, so quantiles and hypervolumes could not be measured; give at least 1".into(),
+        )
+        .into());
+    }
     let sim = a.simulation()?;
     let shard = parse_shard(a.shard.as_deref())?;
     if !shard.is_whole() && a.plot {
@@ -165,10 +174,10 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         sim.write_shard(out.path(), &run, shard)?;
         let dir = out.commit(&manifest)?;
         if !a.quiet {
-            println!(
+            common::outln!(
                 "shard {shard}: {path_steps:.3e} path-steps in {elapsed:.2} s -> {}; combine the shards with `mosde merge`",
                 dir.display()
-            );
+            )?;
         }
         return Ok(());
     }
@@ -182,12 +191,12 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     manifest.timings = serde_json::json!({ "simulate_s": elapsed, "analysis_s": analysis_s });
     let dir = out.commit(&manifest)?;
     if !a.quiet {
-        print!("{}", summary_table(&written.report));
-        println!(
+        common::out!("{}", summary_table(&written.report))?;
+        common::outln!(
             "{path_steps:.3e} path-steps in {elapsed:.2} s ({:.3e} path-steps/s) -> {}",
             path_steps / elapsed.max(1e-9),
             dir.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -233,7 +242,7 @@ pub fn merge(
     let staging = run_dir(Some(out.to_path_buf()), force)?;
     let written = simulation::write_outputs(staging.path(), &merged.simulation, &merged.run, plot)?;
     let dir = staging.commit(&merged.manifest())?;
-    print!("{}", summary_table(&written.report));
-    println!("merged {} shards -> {}", merged.shards, dir.display());
+    common::out!("{}", summary_table(&written.report))?;
+    common::outln!("merged {} shards -> {}", merged.shards, dir.display())?;
     Ok(())
 }

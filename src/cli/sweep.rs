@@ -8,6 +8,7 @@ use mosde::sweep::sensitivity::Analysis;
 use mosde::sweep::store::{self, Event, SweepRun};
 
 use super::args::{EngineArgs, parse_shard};
+use super::common;
 use super::common::{default_run_dir, progress};
 
 /// Flags shared by `sweep` and `sensitivity`.
@@ -88,7 +89,7 @@ pub fn run(a: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
         );
     }
     match outcome.analysis {
-        Some(analysis) => show(&analysis, a.quiet),
+        Some(analysis) => show(&analysis, a.quiet)?,
         None if !a.quiet => eprintln!(
             "shard {} done; combine the shards with `mosde merge`",
             request.shard
@@ -109,13 +110,14 @@ fn resume_context(e: mosde::sweep::SweepError, resume: bool) -> anyhow::Error {
 }
 
 /// Warnings, then (for sensitivity) the ranked indices.
-fn show(analysis: &Analysis, quiet: bool) {
+fn show(analysis: &Analysis, quiet: bool) -> std::io::Result<()> {
     for w in analysis.warnings() {
         eprintln!("warning: {w}");
     }
     if !quiet {
-        print!("{}", analysis.console());
+        common::out!("{}", analysis.console())?;
     }
+    Ok(())
 }
 
 /// `merge` of sweep shards.
@@ -126,7 +128,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<()> {
             "warning: the shards ran on different engines; rows agree to float tolerance, not bit for bit"
         );
     }
-    show(&merged.analysis, false);
+    show(&merged.analysis, false)?;
     eprintln!(
         "merged {} shards, {} points -> {}",
         merged.shards,

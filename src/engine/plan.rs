@@ -257,11 +257,13 @@ impl SaveAt {
 impl Passage {
     /// Checks that the tolerance is a finite fraction above zero.
     fn check(&self) -> Result<(), PlanError> {
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+        // At 1 or more every state within the bounds is already "near" the
+        // target, and every path would pass at step 0.
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0 && self.tolerance < 1.0) {
             return Err(bad(
                 "tolerance",
                 self.tolerance,
-                "must be a finite number > 0",
+                "must be a fraction of the range, above 0 and below 1",
             ));
         }
         Ok(())
@@ -282,7 +284,8 @@ pub struct Flags {
     pub fixed_only: bool,
     /// Some strategy uses jacobi diffusion.
     pub any_jacobi: bool,
-    /// States can leave the finite range (boundary = none).
+    /// Paths whose state leaves the finite range are marked dead (on for
+    /// every boundary rule).
     pub check_finite: bool,
     /// Terminal states are kept.
     pub keep_terminal: bool,
@@ -314,6 +317,62 @@ pub struct Job {
     pub(crate) seed: u64,
     /// First-passage tolerance (fraction of each objective's range).
     pub(crate) tolerance: f64,
+}
+
+/// Checks that every scenario's model can run on the f32 engines at its time
+/// step. Models are checked at their own `dt` when validated; this catches a
+/// `dt` that the options override.
+fn check_engine_range(scenarios: &[Scenario], dt: &[f64]) -> Result<(), PlanError> {
+    for (sc, dt) in scenarios.iter().zip(dt) {
+        let problems = crate::model::engine_problems(&sc.model, *dt);
+        if let Some(p) = problems.first() {
+            return Err(bad(
+                "dt",
+                dt,
+                format!("with model '{}': {p}", sc.model.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Bytes a kept terminal state of `n` objectives costs from the engine to
+/// the Pareto analysis: its f32 values, then an f64 row, its normalised copy
+/// and their vector headers (about 240 bytes for three objectives).
+pub fn kept_state_bytes(n: usize) -> u64 {
+    48 + 64 * n as u64
+}
+
+/// Checks that the kept terminal states and recorded trajectories of `sets`
+/// sets fit in memory before a run starts.
+fn check_memory(
+    sets: usize,
+    n: usize,
+    steps: u32,
+    keep: u32,
+    rec_paths: u32,
+) -> Result<(), PlanError> {
+    let sets = sets as u128;
+    let kept = sets * u128::from(keep) * u128::from(kept_state_bytes(n));
+    let traj = sets * u128::from(rec_paths) * (u128::from(steps) + 1) * n as u128 * 4;
+    let Some(why) = crate::memory::shortfall(kept + traj) else {
+        return Ok(());
+    };
+    let (field, value, what) = if kept >= traj {
+        let each = kept_state_bytes(n);
+        (
+            "keep_terminal",
+            keep,
+            format!("{keep} kept states × {sets} sets at {each} bytes each"),
+        )
+    } else {
+        (
+            "record_paths",
+            rec_paths,
+            format!("{rec_paths} trajectories × {sets} sets of {} steps", steps),
+        )
+    };
+    Err(bad(field, value, format!("{what} {why}")))
 }
 
 /// Records for `steps` steps every `every`: t = 0, every, 2·every, …, steps.
@@ -367,6 +426,7 @@ impl Job {
         let paths = opts.integration.paths as u32;
         let keep = opts.save.keep_terminal.min(paths);
         let rec_paths = opts.save.record_paths.min(paths);
+        check_memory(scenarios.len(), n, steps, keep, rec_paths)?;
 
         // Sub-blocks per block: aim for at least 4096 blocks per set so wide
         // GPUs stay busy, and at most 16 sub-blocks so partials stay small.
@@ -382,6 +442,7 @@ impl Job {
             .iter()
             .map(|sc| opts.integration.dt.unwrap_or(sc.model.dt))
             .collect();
+        check_engine_range(scenarios, &dt)?;
         let mut strategies = Vec::new();
         for (index, sc) in scenarios.iter().enumerate() {
             let set_index = match sc.stream {
@@ -434,7 +495,9 @@ impl Job {
                 boundary,
                 fixed_only,
                 any_jacobi,
-                check_finite: boundary == Boundary::None,
+                // On for every rule: a clamped or reflected state can still
+                // turn NaN, and a NaN must be counted, not averaged.
+                check_finite: true,
                 keep_terminal: keep > 0,
                 record_paths: rec_paths > 0,
             },

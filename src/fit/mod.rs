@@ -52,6 +52,10 @@ impl Default for FitOptions {
     }
 }
 
+/// Largest number of bootstrap resamples (of a fit, or of a sweep's
+/// sensitivity intervals): each is a whole refit, and each keeps its result.
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
 /// Errors of a fit.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -59,6 +63,9 @@ pub enum FitError {
     /// The time per iteration is not a positive finite number.
     #[error("the time per iteration dt = {0} must be a finite number > 0")]
     Dt(f64),
+    /// More bootstrap resamples than [`MAX_BOOTSTRAP`].
+    #[error("bootstrap = {0} resamples is more than the limit of {MAX_BOOTSTRAP}")]
+    Bootstrap(usize),
     /// The holdout fraction is outside `[0, 1)`.
     #[error("the holdout fraction {0} must lie in [0, 1)")]
     Holdout(f64),
@@ -98,6 +105,7 @@ impl FitError {
     pub fn is_input(&self) -> bool {
         match self {
             FitError::Dt(_)
+            | FitError::Bootstrap(_)
             | FitError::Holdout(_)
             | FitError::BoundsCount { .. }
             | FitError::OutsideBounds { .. }
@@ -121,6 +129,16 @@ pub enum StrategyError {
     /// No two consecutive iterations in any session.
     #[error("no increments (sessions need two consecutive iterations)")]
     NoIncrements,
+    /// Fewer increments than a fit of this many objectives needs.
+    #[error(
+        "only {increments} increments (consecutive iterations); fitting needs at least {needed}: give more sessions or iterations"
+    )]
+    TooFewData {
+        /// Increments in the data.
+        increments: usize,
+        /// Increments needed: 2 (N + 1) for N objectives.
+        needed: usize,
+    },
     /// Every objective is pinned at a bound.
     #[error("every objective is pinned at a bound")]
     AllPinned,
@@ -145,6 +163,11 @@ pub enum StrategyError {
     /// The fitted drift matrix cannot be inverted.
     #[error("the fitted drift matrix is singular: no equilibrium")]
     NoEquilibrium,
+    /// The fitted drift matrix has no finite eigenvalues.
+    #[error(
+        "the fitted drift matrix has no finite eigenvalues (the values are too large to fit, or the eigen-solver did not converge)"
+    )]
+    NoSpectrum,
 }
 
 impl StrategyError {
@@ -294,6 +317,9 @@ fn check(data: &Sessions, opts: &FitOptions) -> Result<(), FitError> {
     if !(0.0..1.0).contains(&opts.holdout) {
         return Err(FitError::Holdout(opts.holdout));
     }
+    if opts.bootstrap > MAX_BOOTSTRAP {
+        return Err(FitError::Bootstrap(opts.bootstrap));
+    }
     let Some(b) = &opts.bounds else {
         return Ok(());
     };
@@ -335,6 +361,9 @@ fn fit_strategy(
     let inc = increments(&train, opts.dt, bounds);
     let core = regression::fit_core(&inc, names, opts)?;
     let (ev, rho, radius) = core.free_spectrum(opts.dt);
+    if rho.is_nan() {
+        return Err(StrategyError::NoSpectrum);
+    }
     let mut warnings = diagnostics::warnings(&core, &inc, names, rho, radius);
     let outside =
         bounds.is_some_and(|b| (0..n).any(|i| core.target[i] < b[i].0 || core.target[i] > b[i].1));

@@ -52,6 +52,14 @@ pub(super) fn fit_core(
     if inc.is_empty() {
         return Err(StrategyError::NoIncrements);
     }
+    // Too few rows must be said as such, not read as pinned objectives.
+    let needed = 2 * (names.len() + 1);
+    if inc.len() < needed {
+        return Err(StrategyError::TooFewData {
+            increments: inc.len(),
+            needed,
+        });
+    }
     let (free, pinned, mut warnings) = split_pinned(inc, names, opts.bounds.is_some());
     if free.is_empty() {
         return Err(StrategyError::AllPinned);
@@ -387,10 +395,9 @@ mod tests {
         let few = &noiseless()[..2];
         assert!(matches!(
             fit_core(few, &names(), &opts).unwrap_err(),
-            StrategyError::TooFewIncrements {
-                usable: 2,
-                coefficients: 3,
-                ..
+            StrategyError::TooFewData {
+                increments: 2,
+                needed: 6,
             }
         ));
         let mut flat = noiseless();

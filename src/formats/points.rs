@@ -1,6 +1,8 @@
 //! Point tables: CSV with a header row, one point per row, some columns chosen as
 //! objectives (the input of a Pareto analysis).
 
+use std::path::Path;
+
 use crate::formats::table;
 
 /// A table of points read from CSV: every column kept as text (for the front
@@ -92,12 +94,33 @@ impl PointTable {
             values.push(parse_values(&rec, &header, &objective_columns).map_err(err)?);
             rows.push(rec.iter().map(str::to_string).collect());
         }
+        if rows.is_empty() {
+            return Err(err("has a header but no rows of points".into()));
+        }
         Ok(PointTable {
             header,
             rows,
             objective_columns,
             values,
         })
+    }
+
+    /// Reads and parses a CSV file (see [`PointTable::parse`]); a file that
+    /// cannot be read, or is not UTF-8, is an input error naming the path.
+    ///
+    /// # Errors
+    ///
+    /// As [`PointTable::parse`], and when the file cannot be read.
+    pub fn from_file(
+        path: &Path,
+        objectives: Option<&[String]>,
+    ) -> Result<PointTable, PointsError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| PointsError::Invalid {
+            origin: origin.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        PointTable::parse(&text, &origin, objectives)
     }
 
     /// Names of the objective columns, in objective order.
@@ -133,6 +156,17 @@ fn choose_columns(header: &[String], objectives: Option<&[String]>) -> Result<Ve
     let Some(names) = objectives else {
         return Ok((0..header.len()).collect());
     };
+    if let Some((k, n)) = names
+        .iter()
+        .enumerate()
+        .find(|(k, n)| names[..*k].contains(n))
+    {
+        return Err(format!(
+            "objective '{n}' is chosen twice (entries {} and {})",
+            names.iter().position(|m| m == n).map_or(0, |i| i + 1),
+            k + 1
+        ));
+    }
     names
         .iter()
         .map(|n| {

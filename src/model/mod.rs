@@ -4,6 +4,7 @@
 //! validation, with the drift matrix `A = (I + M)·diag(κ)` and the diffusion
 //! factor `L = diag(σ)·chol(C)` computed in f64. Nothing here knows about GPUs.
 
+mod limits;
 mod presets;
 mod spec;
 mod validate;
@@ -13,6 +14,7 @@ use std::path::Path;
 
 use nalgebra::{DMatrix, DVector};
 
+pub use limits::{MAX_NORMAL, MAX_REFLECT_STEP_RANGES, engine_problems, largest_step};
 pub use presets::{PRESETS, preset, preset_names};
 pub use spec::{
     Boundary, Diffusion, ModelSpec, ObjectiveSpec, PolicySpec, Scalarization, SegmentSpec,

@@ -203,7 +203,7 @@ pub(super) fn validate(mut spec: ModelSpec) -> Result<Model, Vec<Problem>> {
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
-    Ok(Model {
+    let model = Model {
         name: spec.name.clone(),
         objectives,
         strategies,
@@ -214,7 +214,14 @@ pub(super) fn validate(mut spec: ModelSpec) -> Result<Model, Vec<Problem>> {
         x0: x0.expect("checked above"),
         x0_sd: x0_sd.expect("checked above"),
         spec,
-    })
+    };
+    // Finite in f64 is not enough: the engines step in f32.
+    let problems = super::engine_problems(&model, model.dt);
+    if problems.is_empty() {
+        Ok(model)
+    } else {
+        Err(problems)
+    }
 }
 
 fn strategy(c: &mut Checker, f: &str, s: &super::StrategySpec, n: usize) -> Option<Strategy> {

@@ -86,6 +86,35 @@ pub enum ParetoError {
         /// Objectives.
         expected: usize,
     },
+    /// A reference value that is not a finite number.
+    #[error("the reference point's value for '{objective}' is {value}; give a finite number")]
+    ReferenceNotFinite {
+        /// The objective.
+        objective: String,
+        /// The value given.
+        value: f64,
+    },
+    /// Points outside the given bounds (their normalised values would leave
+    /// the unit cube and inflate the hypervolume).
+    #[error(
+        "{rows} of {total} rows have '{objective}' outside the bounds [{lower}, {upper}] (the first is data row {first}, value {value}); widen the bounds or leave them out to use the data's range"
+    )]
+    OutsideBounds {
+        /// The objective.
+        objective: String,
+        /// Rows with a value outside.
+        rows: usize,
+        /// Rows in all.
+        total: usize,
+        /// The first such row, 1-based among the data rows.
+        first: usize,
+        /// Its value.
+        value: f64,
+        /// Lower bound.
+        lower: f64,
+        /// Upper bound.
+        upper: f64,
+    },
 }
 
 impl ParetoError {
@@ -96,7 +125,9 @@ impl ParetoError {
             ParetoError::NotAnObjective { .. }
             | ParetoError::BoundsCount { .. }
             | ParetoError::BadRange { .. }
-            | ParetoError::ReferenceLength { .. } => true,
+            | ParetoError::ReferenceLength { .. }
+            | ParetoError::ReferenceNotFinite { .. }
+            | ParetoError::OutsideBounds { .. } => true,
         }
     }
 }

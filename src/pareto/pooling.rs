@@ -63,7 +63,8 @@ impl Normalization {
 
     /// Ranges from the data: per objective, the smallest and largest value in `rows`
     /// (each row one value per objective). A constant column, or any column when there
-    /// are no rows, gets the unit range `[v, v + 1]` (`[0, 1]` without rows): its values
+    /// are no rows, gets the range `[v, v + max(1, |v|·10⁻⁹)]` (`[0, 1]` without rows; a
+    /// huge v needs more than 1 to make a width): its values
     /// then sit at the range's lower end instead of dividing by a zero width.
     ///
     /// # Panics
@@ -83,8 +84,14 @@ impl Normalization {
         for (lo, hi) in lower.iter_mut().zip(&mut upper) {
             if (*hi).partial_cmp(&*lo) != Some(std::cmp::Ordering::Greater) {
                 let base = if lo.is_finite() { *lo } else { 0.0 };
-                *lo = base;
-                *hi = base + 1.0;
+                // Wide enough that `base + width` differs from `base` even
+                // for huge values (1e51 + 1 == 1e51), and stays finite.
+                let width = 1f64.max(base.abs() * 1e-9);
+                (*lo, *hi) = if (base + width).is_finite() {
+                    (base, base + width)
+                } else {
+                    (base - width, base)
+                };
             }
         }
         Normalization {
@@ -114,7 +121,11 @@ impl Normalization {
     /// the same arithmetic as [`Normalization::apply`], into a flat buffer.
     pub fn apply_into(&self, x: &[f64], out: &mut Vec<f64>) {
         out.extend(x.iter().enumerate().map(|(i, v)| {
-            let z = (v - self.lower[i]) / (self.upper[i] - self.lower[i]);
+            // Halves first: `upper − lower` of finite ends near ±1e308
+            // overflows to ∞, their halves' difference cannot. Halving is
+            // exact, so ordinary values map to the same bits.
+            let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
+            let z = (v / 2.0 - lo) / (hi - lo);
             if self.minimize[i] { 1.0 - z } else { z }
         }));
     }
@@ -214,6 +225,9 @@ mod tests {
             assert_eq!(z, if minimize { 1.0 } else { 0.0 });
             assert_eq!(n.worst()[1], if minimize { 8.0 } else { 7.0 });
         }
+        // A huge constant (found by fuzzing): v + 1 == v would divide 0 by 0.
+        let huge = Normalization::from_data(vec!["a".into()], &[vec![5.5e51]], vec![false]);
+        assert!(huge.apply(&[5.5e51])[0].is_finite());
         // Without rows every column is constant: the unit range from 0.
         let n = Normalization::from_data(names(&["a"]), &[], vec![false]);
         assert_eq!((n.lower, n.upper), (vec![0.0], vec![1.0]));

@@ -95,6 +95,28 @@ impl TableNormalization {
     }
 }
 
+/// Refuses rows outside the given bounds, naming the first objective with
+/// such rows, how many there are and the first of them.
+fn check_inside(norm: &Normalization, rows: &[Vec<f64>]) -> Result<(), ParetoError> {
+    for (i, name) in norm.objectives.iter().enumerate() {
+        let (lower, upper) = (norm.lower[i], norm.upper[i]);
+        let outside = |x: &&Vec<f64>| x[i] < lower || x[i] > upper;
+        let count = rows.iter().filter(outside).count();
+        if let Some(first) = rows.iter().position(|x| outside(&x)) {
+            return Err(ParetoError::OutsideBounds {
+                objective: name.clone(),
+                rows: count,
+                total: rows.len(),
+                first: first + 1,
+                value: rows[first][i],
+                lower,
+                upper,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Normalises the table's objectives (every one maximised on [0, 1]), then finds the
 /// non-dominated rows and their hypervolume above the reference point.
 ///
@@ -109,10 +131,11 @@ pub fn analyze_table(
     let names = table.objective_names();
     let minimize = minimize_mask(&names, &options.minimize)?;
     let (norm, source) = match &options.bounds {
-        Some(b) => (
-            Normalization::from_bounds(names, b, minimize)?,
-            BoundsSource::Bounds,
-        ),
+        Some(b) => {
+            let norm = Normalization::from_bounds(names, b, minimize)?;
+            check_inside(&norm, &table.values)?;
+            (norm, BoundsSource::Bounds)
+        }
         None => (
             Normalization::from_data(names, &table.values, minimize),
             BoundsSource::DataRange,
@@ -125,7 +148,15 @@ pub fn analyze_table(
                 expected: norm.objectives.len(),
             });
         }
-        Some(r) => r.clone(),
+        Some(r) => {
+            if let Some(i) = r.iter().position(|v| !v.is_finite()) {
+                return Err(ParetoError::ReferenceNotFinite {
+                    objective: norm.objectives[i].clone(),
+                    value: r[i],
+                });
+            }
+            r.clone()
+        }
         None => norm.worst(),
     };
     let reference_normalized = norm.apply(&reference);

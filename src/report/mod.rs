@@ -351,7 +351,9 @@ pub fn table(head: &[&str], rows: &[Vec<String>]) -> String {
         cells
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c:<width$}", width = w[i]))
+            // Padded by hand: `format!`'s width is a u16 and panics on cells
+            // longer than 65,535 characters.
+            .map(|(i, c)| format!("{c}{}", " ".repeat(w[i] - c.chars().count())))
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()

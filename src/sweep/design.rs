@@ -153,11 +153,14 @@ pub fn morris(n: usize, d: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
 pub fn point_count(design: Design, samples: u32, levels: &[Option<usize>]) -> u64 {
     let d = levels.len() as u64;
     let n = u64::from(samples);
+    // Saturating: a huge grid must be refused by size, not wrap around.
     match design {
-        Design::Grid => levels.iter().map(|l| l.map_or(n, |k| k as u64)).product(),
+        Design::Grid => levels
+            .iter()
+            .fold(1u64, |a, l| a.saturating_mul(l.map_or(n, |k| k as u64))),
         Design::Random | Design::LatinHypercube => n,
-        Design::Sobol => n * (d + 2),
-        Design::Morris => n * (d + 1),
+        Design::Sobol => n.saturating_mul(d + 2),
+        Design::Morris => n.saturating_mul(d + 1),
     }
 }
 

@@ -154,6 +154,14 @@ impl Parameter {
             Domain::Values(v) => v[((u * v.len() as f64) as usize).min(v.len() - 1)],
         }
     }
+
+    /// The number of discrete values (for grids), or `None` for a range.
+    pub fn levels(&self) -> Option<usize> {
+        match &self.domain {
+            Domain::Range(..) => None,
+            Domain::Values(v) => Some(v.len()),
+        }
+    }
 }
 
 /// Errors in a sweep spec.
@@ -613,6 +621,7 @@ impl Sweep {
                 out
             }
         };
+        check_sizes(&spec, &parameters, metrics.len()).map_err(|(f, r)| invalid(f, r))?;
         Ok(Sweep {
             spec,
             model,
@@ -624,14 +633,7 @@ impl Sweep {
 
     /// Unit-cube points of the design.
     pub fn unit_points(&self) -> Vec<Vec<f64>> {
-        let levels: Vec<Option<usize>> = self
-            .parameters
-            .iter()
-            .map(|p| match &p.domain {
-                Domain::Range(..) => None,
-                Domain::Values(v) => Some(v.len()),
-            })
-            .collect();
+        let levels: Vec<Option<usize>> = self.parameters.iter().map(Parameter::levels).collect();
         design::points(self.spec.design, self.spec.samples, &levels, self.spec.seed)
     }
 
@@ -643,6 +645,49 @@ impl Sweep {
             .map(|(p, x)| p.value(*x))
             .collect()
     }
+}
+
+/// Largest `mc_replicates`: each replicate is a whole run of the centre point.
+pub const MAX_REPLICATES: u32 = 10_000;
+
+/// Checks the sizes a sweep allocates or loops over before anything runs:
+/// its points (held in memory with their rows), the centre replicates and
+/// the bootstrap resamples. Returns the field at fault and why.
+fn check_sizes(
+    spec: &SweepSpec,
+    parameters: &[Parameter],
+    metrics: usize,
+) -> Result<(), (&'static str, String)> {
+    if spec.mc_replicates > MAX_REPLICATES {
+        return Err((
+            "mc_replicates",
+            format!("is {}, at most {MAX_REPLICATES}", spec.mc_replicates),
+        ));
+    }
+    if spec.bootstrap > crate::fit::MAX_BOOTSTRAP {
+        return Err((
+            "bootstrap",
+            format!(
+                "is {}, at most {}",
+                spec.bootstrap,
+                crate::fit::MAX_BOOTSTRAP
+            ),
+        ));
+    }
+    let levels: Vec<Option<usize>> = parameters.iter().map(Parameter::levels).collect();
+    let points = design::point_count(spec.design, spec.samples, &levels);
+    // A point's unit coordinates, values and metrics, with vector headers.
+    let per_point = 72 + 16 * parameters.len() as u128 + 8 * metrics as u128;
+    if let Some(why) = crate::memory::shortfall(u128::from(points) * per_point) {
+        return Err((
+            "samples",
+            format!(
+                "is {}: the design has {points} points, which {why}",
+                spec.samples
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

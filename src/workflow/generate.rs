@@ -30,6 +30,10 @@ pub fn generate(
             iterations,
         });
     }
+    let steps = iterations
+        .checked_mul(per)
+        .filter(|s| *s < u32::MAX)
+        .ok_or(WorkflowError::Iterations { iterations, per })?;
     if !(observation_noise.is_finite() && observation_noise >= 0.0) {
         return Err(WorkflowError::ObservationNoise(observation_noise));
     }
@@ -39,7 +43,7 @@ pub fn generate(
     let opts = JobOptions {
         integration: Integration {
             paths: u64::from(sessions),
-            steps: Some(iterations * per),
+            steps: Some(steps),
             seed,
             ..Default::default()
         },
@@ -53,7 +57,7 @@ pub fn generate(
     let job = Job::new(&scenarios, &opts)?;
     let out = engine.run(&job, &mut |_| {})?;
     let n = model.n();
-    let steps = (iterations * per) as usize;
+    let steps = steps as usize;
     let observe = Observer {
         model,
         noise: observation_noise,

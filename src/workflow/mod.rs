@@ -45,6 +45,17 @@ pub enum WorkflowError {
     /// No replications asked for.
     #[error("the number of replications must be at least 1")]
     NoReplications,
+    /// More iterations than the engine's step counter can hold.
+    #[error(
+        "iterations = {iterations} at {per} steps each is more than the {} steps a run may take",
+        u32::MAX - 1
+    )]
+    Iterations {
+        /// Iterations per session.
+        iterations: u32,
+        /// Engine steps per iteration.
+        per: u32,
+    },
     /// The observation noise is negative or not finite.
     #[error("the observation noise {0} must be finite and ≥ 0")]
     ObservationNoise(f64),
@@ -73,6 +84,7 @@ impl WorkflowError {
             WorkflowError::Dt { .. }
             | WorkflowError::Empty { .. }
             | WorkflowError::NoReplications
+            | WorkflowError::Iterations { .. }
             | WorkflowError::ObservationNoise(_)
             | WorkflowError::Plan(_) => true,
             WorkflowError::Engine(e) => e.is_input(),

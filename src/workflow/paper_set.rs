@@ -92,7 +92,8 @@ fn replicated(
     Ok(files)
 }
 
-/// Sessions generated from the model and fitted back (with its bounds).
+/// Sessions generated from the model and fitted back (with its bounds,
+/// unless its boundary rule is `none`).
 fn refitted(
     dir: &Path,
     model: &Model,
@@ -103,7 +104,9 @@ fn refitted(
     let data = generate(model, engine, CHECK_SESSIONS, iterations, seed, 0.0)?;
     let opts = FitOptions {
         dt: model.dt,
-        bounds: Some(model.bounds()),
+        // Under `boundary = "none"` states leave the bounds, so the bounds
+        // neither hold the sessions nor censor their increments.
+        bounds: (model.boundary != crate::model::Boundary::None).then(|| model.bounds()),
         bootstrap: 100,
         seed,
         ..Default::default()

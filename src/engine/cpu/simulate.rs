@@ -422,7 +422,9 @@ fn apply_boundary(boundary: Boundary, v: f32, lo: f32, hi: f32) -> f32 {
             if y > w {
                 y = p - y;
             }
-            lo + y
+            // The f32 fold can round to just outside [0, w] (⌊y/p⌋ off by one
+            // when y/p rounds to an integer), and lo + y can round past hi.
+            (lo + y).clamp(lo, hi)
         }
         Boundary::None => v,
     }

@@ -61,6 +61,15 @@ pub(crate) fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
     (lo - frac * span, hi + frac * span)
 }
 
+/// `v` kept within four spans of the axis range `[lo, hi]` (NaN goes to the
+/// low end): plotters maps coordinates to i32 pixels, and a value like 1e30
+/// from a diverging path overflows them.
+pub(crate) fn fence(v: f64, (lo, hi): (f64, f64)) -> f64 {
+    let span = (hi - lo).abs().max(1e-9);
+    let (a, b) = (lo - 4.0 * span, hi + 4.0 * span);
+    if v.is_nan() { a } else { v.clamp(a, b) }
+}
+
 /// Rows × columns for `k` panels, at most `max_cols` wide.
 pub(super) fn grid(k: usize, max_cols: usize) -> (usize, usize) {
     let cols = k.clamp(1, max_cols);

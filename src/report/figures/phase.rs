@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::panel::{
-    Chart2d, TICK, color, grid, legend, legend_entry, legend_line, padded, pairs, panels,
+    Chart2d, TICK, color, fence, grid, legend, legend_entry, legend_line, padded, pairs, panels,
     projection, sheet, titled,
 };
 use super::{DrawError, Figure};
@@ -59,11 +59,12 @@ impl PhasePortraits {
     where
         DB::ErrorType: 'static,
     {
+        let (ri, rj) = (self.range(i), self.range(j));
         for sr in &self.series {
             let c = color(sr.color);
             for (n, path) in sr.paths.iter().enumerate() {
                 let line = chart.draw_series(LineSeries::new(
-                    path.iter().map(|x| (x[i], x[j])),
+                    path.iter().map(|x| (fence(x[i], ri), fence(x[j], rj))),
                     c.mix(0.45).stroke_width(1),
                 ))?;
                 if labelled && n == 0 {
@@ -90,7 +91,10 @@ impl PhasePortraits {
                 let cross = Cross::new((t[i], t[j]), 11, c.stroke_width(4));
                 chart.draw_series(std::iter::once(cross))?;
             }
-            let e = (sr.equilibrium[i], sr.equilibrium[j]);
+            let e = (
+                fence(sr.equilibrium[i], self.range(i)),
+                fence(sr.equilibrium[j], self.range(j)),
+            );
             chart.draw_series(std::iter::once(Circle::new(e, 8, c.filled())))?;
             chart.draw_series(std::iter::once(Circle::new(e, 8, BLACK.stroke_width(2))))?;
         }

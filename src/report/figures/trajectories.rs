@@ -4,8 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::panel::{
-    LABEL, PANEL, TICK, axes, chart, color, grid, legend, legend_line, padded, panels, sheet,
-    titled,
+    LABEL, PANEL, TICK, axes, chart, color, fence, grid, legend, legend_line, padded, panels,
+    sheet, titled,
 };
 use super::{DrawError, Figure};
 
@@ -77,11 +77,17 @@ impl Figure for Trajectories {
             let mut chart = chart(panel, caption, PANEL, 0.0..t_max, lo..hi)?;
             let y = format!("score ({})", self.band);
             axes(&mut chart, "time (LLM iterations)", y, TICK)?;
+            let f = |v: f64| fence(v, (lo, hi));
             for sr in &self.series {
                 let c = color(sr.color);
-                chart.draw_series(std::iter::once(Polygon::new(sr.band(i), c.mix(0.18))))?;
+                let band = sr
+                    .band(i)
+                    .into_iter()
+                    .map(|(t, v)| (t, f(v)))
+                    .collect::<Vec<_>>();
+                chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.18))))?;
                 let line = chart.draw_series(LineSeries::new(
-                    sr.t.iter().zip(&sr.mean).map(|(t, m)| (*t, m[i])),
+                    sr.t.iter().zip(&sr.mean).map(|(t, m)| (*t, f(m[i]))),
                     c.stroke_width(3),
                 ))?;
                 if i == 0 {
