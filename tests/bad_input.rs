@@ -484,12 +484,19 @@ fn two_shards(d: &Path) {
     }
 }
 
-/// Rewrites `s1/partials.json` through `f`.
+/// Rewrites `s1/partials.json` through `f`, and its hash in the shard's
+/// manifest, so that the merge's own checks (not the hash) must catch it.
 fn edit_partials(d: &Path, f: impl Fn(&mut serde_json::Value)) {
     let p = d.join("s1/partials.json");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
     f(&mut v);
-    std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+    let bytes = serde_json::to_vec(&v).unwrap();
+    std::fs::write(&p, &bytes).unwrap();
+    let m = d.join("s1/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
+    manifest["files"]["partials.json"] = mosde::report::run_dir::sha256_hex(&bytes).into();
+    std::fs::write(&m, serde_json::to_vec(&manifest).unwrap()).unwrap();
 }
 
 /// `merge` (items 1, 10, 11).
@@ -516,7 +523,12 @@ fn merge_cases() -> Vec<Case> {
             let b = std::fs::read(&p).unwrap();
             std::fs::write(&p, &b[..b.len() / 2]).unwrap();
         }),
-        case("merge of shard 7 of 2", m, "shard index 7").setup(|d| {
+        case(
+            "merge of shard 7 of 2",
+            m,
+            "index 7 must be below the shard count 2",
+        )
+        .setup(|d| {
             two_shards(d);
             edit_partials(d, |v| v["shard"] = 7.into());
         }),
