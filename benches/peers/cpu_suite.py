@@ -1,0 +1,115 @@
+"""`peers.py --cpu-suite`: mosde's CPU engine beside the CPU peers (numba,
+JAX with pmap, NumPy), measured in one run on the same machine.
+
+Each round runs `mosde bench --engine cpu` once per binary (each binary does
+its own warm-up and best of --repeat) and then each peer (best of --repeat,
+after one warm-up before the first round). With several rounds the best of
+all rounds is kept, so a burst of load from other processes costs one round
+and not one implementation. NumPy runs on --numpy-paths paths: it works
+through them 2^16 at a time, so its path-steps/s do not depend on N above
+that, and 2^20 paths would take many minutes per call.
+"""
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timezone
+
+from peers import attempt, best_of, prepare, result_line
+
+SUITE_PEERS = ["numba", "jax-pmap", "numpy"]
+MODEL = "probe-reference"
+
+
+def binaries(specs):
+    """[(label, path)] from `--mosde [LABEL=]PATH` values."""
+    out = []
+    for spec in specs or ["target/release/mosde"]:
+        label, _, path = spec.rpartition("=")
+        out.append((label or "mosde", path))
+    return out
+
+
+def mosde_bench(label, path, N, M, args):
+    """One `mosde bench --engine cpu` run: (adapter, path-steps/s)."""
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [path, "bench", "--engine", "cpu", "--preset", MODEL, "--paths", str(N),
+               "--steps", str(M), "--record-every", str(args.record_every),
+               "--repeat", str(args.repeat), "--out", out]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
+        with open(os.path.join(out, "bench.json")) as f:
+            row = json.load(f)[0]
+    print(f'impl={label} model={MODEL} device="{row["adapter"]}" N={N} M={M} '
+          f'seconds={row["seconds"]:.4f} path_steps_per_s={row["path_steps_per_s"]:.4e} '
+          f'record_every={row["record_every"]}', flush=True)
+    return row["adapter"], row["path_steps_per_s"]
+
+
+def versions(bins):
+    """Versions of the tools measured, for the record."""
+    out = {"python": platform.python_version()}
+    for mod in ("numpy", "numba", "jax", "jaxlib"):
+        try:
+            out[mod] = __import__(mod).__version__
+        except ImportError:
+            out[mod] = "not installed"
+    for label, path in bins:
+        run = subprocess.run([path, "--version"], capture_output=True, text=True)
+        out[label] = (run.stdout.strip() or run.stderr.strip()) + f" ({path})"
+    return out
+
+
+def header(bins):
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"# cpu suite {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+          f"{os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), "
+          f"load average {load}", flush=True)
+    for name, version in versions(bins).items():
+        print(f"# {name}: {version}", flush=True)
+
+
+def run_suite(args, sizes):
+    """Measures every binary and peer for --rounds rounds; prints a table."""
+    N, M = sizes[0], args.steps
+    bins = binaries(args.mosde)
+    for label, path in bins:
+        if not os.access(path, os.X_OK):
+            raise SystemExit(f"--mosde {label}={path}: not an executable file "
+                             "(build it with cargo build --release)")
+    header(bins)
+    peers = {"numpy": args.numpy_paths}
+    ready = {}
+    for impl in SUITE_PEERS:
+        n = peers.get(impl, N)
+        got = attempt(impl, lambda: prepare(impl, MODEL, n, M, args))
+        if got is not None:
+            ready[impl] = (n, *got)
+    best, device = {}, {}
+    for r in range(args.rounds):
+        print(f"# round {r + 1} of {args.rounds}, load average "
+              f"{os.getloadavg()[0]:.2f}", flush=True)
+        for label, path in bins:
+            device[label], rate = mosde_bench(label, path, N, M, args)
+            best[label] = max(best.get(label, 0.0), rate)
+        for impl, (n, dev, run) in ready.items():
+            secs, res = best_of(run, args.repeat)
+            device[impl] = dev
+            best[impl] = max(best.get(impl, 0.0), result_line(impl, MODEL, dev, n, M, secs, res))
+    print_table(best, device, [label for label, _ in bins], {k: v[0] for k, v in ready.items()},
+                N, M)
+
+
+def print_table(best, device, labels, peer_paths, N, M):
+    print(f"\n| implementation | device | paths × steps | path-steps/s | "
+          f"{' | '.join(f'{label} ÷ this' for label in labels)} |")
+    print("|---|---|---|---|" + "---|" * len(labels))
+    for impl, rate in best.items():
+        n = peer_paths.get(impl, N)
+        ratios = " | ".join(f"{best[label] / rate:.2f}" for label in labels)
+        print(f"| {impl} | {device[impl]} | {n} × {M} | {rate:.3e} | {ratios} |")
+    print(f"\nfinished {time.strftime('%H:%M:%S')}, load average "
+          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
