@@ -17,10 +17,13 @@ import tempfile
 import time
 from datetime import datetime, timezone
 
-from peers import attempt, best_of, prepare, result_line
+from peers import MODELS, PREPARE, Params, attempt, best_of, prepare, result_line
 
 SUITE_PEERS = ["numba", "jax-pmap", "numpy"]
 MODEL = "probe-reference"
+# `mosde simulate` flags that run each peer model.
+SIMULATE = {"probe-reference": ["--preset", "probe-reference"],
+            "code-generation": ["--preset", "code-generation", "--strategy", "EF"]}
 
 
 def binaries(specs):
@@ -38,15 +41,55 @@ def mosde_bench(label, path, N, M, args):
         cmd = [path, "bench", "--engine", "cpu", "--preset", MODEL, "--paths", str(N),
                "--steps", str(M), "--record-every", str(args.record_every),
                "--repeat", str(args.repeat), "--out", out]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
+        check(cmd)
         with open(os.path.join(out, "bench.json")) as f:
             row = json.load(f)[0]
     print(f'impl={label} model={MODEL} device="{row["adapter"]}" N={N} M={M} '
           f'seconds={row["seconds"]:.4f} path_steps_per_s={row["path_steps_per_s"]:.4e} '
           f'record_every={row["record_every"]}', flush=True)
     return row["adapter"], row["path_steps_per_s"]
+
+
+def numba_matches_mosde(specs, N=2048, M=100, seed=7):
+    """numba against `mosde simulate` on the CPU engine, same seed, each model.
+
+    Both call the C library's logf/cosf/sinf on the same float32 values in
+    the same order, so the terminal states are the same floats; their f64
+    sums then differ at most by summation order (1e-12 relative), and the
+    first-passage counts must be equal."""
+    ok = True
+    for label, path in binaries(specs):
+        for model in MODELS:
+            got = attempt("numba", lambda: PREPARE["numba"](Params(model), N, M, seed, True)[1]())
+            if got is None:
+                print(f"numba against {label}, {model}: skipped", flush=True)
+                continue
+            want = simulate_summary(path, model, N, M, seed)
+            mean, fp = want["terminal_mean"], want["first_passage"]
+            good = (all(abs(a - b) <= 1e-12 * abs(b) for a, b in zip(got[0], mean))
+                    and got[2] == round(fp["reached_fraction"] * N)
+                    and abs(got[1] / max(got[2], 1) - fp["mean"]) <= 1e-9)
+            ok &= good
+            verdict = "ok" if good else f"FAIL numba={got} mosde=({mean}, {fp['mean']})"
+            print(f"numba against {label} simulate, {model}, N={N} M={M} seed={seed}: {verdict}",
+                  flush=True)
+    return ok
+
+
+def simulate_summary(path, model, N, M, seed):
+    """The first strategy of `mosde simulate --engine cpu`'s summary.json."""
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [path, "simulate", *SIMULATE[model], "--engine", "cpu", "--paths", str(N),
+               "--steps", str(M), "--seed", str(seed), "--out", out, "--quiet"]
+        check(cmd)
+        with open(os.path.join(out, "summary.json")) as f:
+            return json.load(f)["strategies"][0]
+
+
+def check(cmd):
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
 
 
 def versions(bins):

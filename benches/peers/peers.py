@@ -14,7 +14,7 @@ that arrived, and the fraction that arrived.
 
 Models (`--model`): `probe-reference` (x in [0,1]^3, dt = 0.1, x0 = 0.5) and
 `code-generation` (mosde preset, strategy EF: x in [0,10]^3, dt = 1,
-x0 = 5 jittered by one normal draw per objective).
+correlated noise, x0 = (3.75, 3.70, 7.85) + 3 z clamped, one normal z each).
 
 Fairness choices:
 - `numpy`, `numba` and `cuda`/`cuda-fastmath` draw their normals exactly as
@@ -78,11 +78,23 @@ MODELS = {
         interference=[[0.0, -1 / 6, 0.2], [0.0625, 0.0, -0.15], [-0.375, 1 / 6, 0.0]],
         sigma=[0.05, 0.04, 0.06]),
     "code-generation": dict(
-        lo=[0.0] * 3, hi=[10.0] * 3, dt=1.0, x0=[5.0] * 3, x0_sd=[1.0] * 3,
+        lo=[0.0] * 3, hi=[10.0] * 3, dt=1.0, x0=[3.75, 3.70, 7.85], x0_sd=[3.0] * 3,
         target=[5.25, 4.65, 7.26], rates=[0.33, 0.5, 0.6],
         interference=[[0.0, 0.0, -0.10], [0.0, 0.0, -0.25], [0.0, 0.0, 0.0]],
-        sigma=[0.22] * 3),
+        sigma=[0.417] * 3,
+        correlation=[[1.0, 0.0, 0.4], [0.0, 1.0, 0.6], [0.4, 0.6, 1.0]]),
 }
+
+
+def cholesky(a):
+    """Lower Cholesky factor of a small positive definite matrix (lists)."""
+    n = len(a)
+    low = [[0.0] * n for _ in range(n)]
+    for j in range(n):
+        low[j][j] = math.sqrt(a[j][j] - sum(low[j][k] ** 2 for k in range(j)))
+        for i in range(j + 1, n):
+            low[i][j] = (a[i][j] - sum(low[i][k] * low[j][k] for k in range(j))) / low[j][j]
+    return low
 
 
 class Params:
@@ -100,8 +112,10 @@ class Params:
         self.xs = [f32(v) for v in m["target"]]
         self.A = [[f32(((i == j) + m["interference"][i][j]) * m["rates"][j])
                    for j in range(n)] for i in range(n)]
-        # No noise correlation: L = diag(sigma) (Cholesky factor times sigma).
-        self.L = [[f32(m["sigma"][i]) if i == j else 0.0 for j in range(n)] for i in range(n)]
+        # L = diag(sigma) chol(correlation), in float64 as mosde builds it.
+        chol = cholesky(m.get("correlation") or [[float(i == j) for j in range(n)]
+                                                 for i in range(n)])
+        self.L = [[f32(m["sigma"][i] * chol[i][j]) for j in range(n)] for i in range(n)]
         self.pt = [f32(min(max(t, lo), hi)) for t, lo, hi in zip(m["target"], m["lo"], m["hi"])]
         self.tol = [f32(0.05 * (hi - lo)) for lo, hi in zip(m["lo"], m["hi"])]
 
@@ -530,7 +544,8 @@ def bench(impl, model, N, M, args):
 
 
 def self_test():
-    """Philox known answers, uniform edges, and the probe's drift matrix."""
+    """Philox known answers, uniform edges, the probe's drift matrix, and
+    numba against numpy."""
     import numpy as np
     kat = [((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
            ((MASK32,) * 4, (MASK32, MASK32), (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
@@ -552,7 +567,6 @@ def self_test():
     ok &= good
     print(f"probe-reference drift matrix: {'ok' if good else 'FAIL'}", flush=True)
     ok &= numba_matches_numpy()
-    print("self-test", "passed" if ok else "FAILED", flush=True)
     return 0 if ok else 1
 
 
@@ -604,7 +618,8 @@ def main():
     ap.add_argument("--allow-cpu", action="store_true",
                     help="run torch/jax on the CPU when there is no GPU")
     ap.add_argument("--self-test", action="store_true",
-                    help="check Philox, and numba against numpy, and exit")
+                    help="check Philox, numba against numpy (and against each --mosde), "
+                    "and exit")
     suite = ap.add_argument_group("CPU suite (--cpu-suite; probe-reference, first --paths)")
     suite.add_argument("--cpu-suite", action="store_true",
                        help="mosde's CPU engine beside numba, jax-pmap and numpy, in one run")
@@ -617,7 +632,12 @@ def main():
                        help="measure everything this many times, keep each one's best")
     args = ap.parse_args()
     if args.self_test:
-        return self_test()
+        ok = self_test() == 0
+        if args.mosde:
+            import cpu_suite    # beside this file
+            ok &= cpu_suite.numba_matches_mosde(args.mosde)
+        print("self-test", "passed" if ok else "FAILED", flush=True)
+        return 0 if ok else 1
     impls = IMPLS if args.impl == "all" else args.impl.split(",")
     if "jax-pmap" in impls:
         host_devices(len(os.sched_getaffinity(0)))
