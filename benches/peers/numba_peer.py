@@ -34,8 +34,8 @@ def _build_numba_kernel(n):
     if n > 4:
         raise Skip("the kernel draws one Philox block per step (n <= 4)")
     u64, f32 = np.uint64, np.float32
-    # numba freezes module constants into the kernel; typed so that no step
-    # widens to float64 or mixes signed and unsigned integers.
+    # numba freezes these closure constants into the kernel. They are typed
+    # so that no step widens to float64 or mixes signed and unsigned integers.
     m0, m1, w0, w1 = u64(PHILOX_M[0]), u64(PHILOX_M[1]), u64(PHILOX_W[0]), u64(PHILOX_W[1])
     mask, s32, s9 = u64(MASK32), u64(32), u64(9)
     half, inv23, two_pi, m2, zero = f32(0.5), f32(2.0 ** -23), f32(6.2831855), f32(-2.0), f32(0.0)
@@ -108,11 +108,15 @@ def _build_numba_kernel(n):
 
 
 def prep_numba(P, N, M, seed, allow_cpu):
-    import numpy as np
     kernel = numba_kernel(P.n)
+    import numba
+    import numpy as np
     if N > MASK32:
         raise Skip("path indices are 32-bit")
-    v = lambda xs: np.array(xs, dtype=np.float32)  # noqa: E731
+
+    def v(xs):
+        return np.array(xs, dtype=np.float32)
+
     args = (N, M, np.uint64(seed & MASK32), np.uint64((seed >> 32) & MASK32),
             P.x0_sd is not None, v(P.x0), v(P.x0_sd or [0.0] * P.n), v(P.lo), v(P.hi),
             v(P.xs), v(P.pt), v(P.tol), v(P.A), v(P.L), np.float32(P.dt), np.float32(P.sqrt_dt))
@@ -121,5 +125,4 @@ def prep_numba(P, N, M, seed, allow_cpu):
         sx, fp_sum, hits = kernel(*args)
         return [float(s) / N for s in sx], int(fp_sum), int(hits)
 
-    import numba
     return f"cpu, {numba.get_num_threads()} threads", run
