@@ -14,15 +14,17 @@ that arrived, and the fraction that arrived.
 
 Models (`--model`): `probe-reference` (x in [0,1]^3, dt = 0.1, x0 = 0.5) and
 `code-generation` (mosde preset, strategy EF: x in [0,10]^3, dt = 1,
-x0 = 5 jittered by one normal draw per objective).
+correlated noise, x0 = (3.75, 3.70, 7.85) + 3 z clamped, one normal z each).
 
 Fairness choices:
-- `numpy` and `cuda`/`cuda-fastmath` draw their normals exactly as mosde does
-  (Philox4x32-10, key = seed, counter = (path, step, 0, 0), Box-Muller), so
-  with the same seed they reproduce mosde's results to float tolerance.
-- `torch`, `torch-compile` and `jax` use their frameworks' own generators
-  (torch.randn; jax.random.normal with fold_in(key, step)), as users of those
-  tools would. Their results agree with mosde only statistically.
+- `numpy`, `numba` and `cuda`/`cuda-fastmath` draw their normals exactly as
+  mosde does (Philox4x32-10, key = seed, counter = (path, step, 0, 0),
+  Box-Muller), so with the same seed they reproduce mosde's results to float
+  tolerance.
+- `torch`, `torch-compile`, `jax` and `jax-pmap` use their frameworks' own
+  generators (torch.randn; jax.random.normal with fold_in(key, step)), as
+  users of those tools would. Their results agree with mosde only
+  statistically.
 - Every implementation does all n*n drift and n(n+1)/2 noise multiply-adds per
   step, like mosde's general kernel; the CUDA kernel reads the model from
   device memory at run time instead of baking it in as constants.
@@ -31,6 +33,9 @@ Fairness choices:
   allocation), then --repeat timed calls; the best is reported. A timed call
   starts from scratch (initial states) and ends when the reduced results are
   on the host, so every device queue has been drained.
+
+`--cpu-suite` (cpu_suite.py) measures mosde's CPU engine beside the CPU peers
+`numba` (numba_peer.py), `jax-pmap` and `numpy` in one run.
 """
 import argparse
 import math
@@ -39,10 +44,13 @@ import struct
 import sys
 import time
 
+# numba_peer imports this module by name: let it find this one, not a copy.
+sys.modules.setdefault("peers", sys.modules[__name__])
 # JAX would otherwise reserve 75% of GPU memory up front, starving the others.
 os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 
-IMPLS = ["numpy", "torch", "torch-compile", "jax", "cuda", "cuda-fastmath"]
+IMPLS = ["numpy", "numba", "torch", "torch-compile", "jax", "jax-pmap", "cuda", "cuda-fastmath"]
+XLA_HOST_DEVICES = "--xla_force_host_platform_device_count="
 MASK32 = 0xFFFFFFFF
 PHILOX_M = (0xD2511F53, 0xCD9E8D57)
 PHILOX_W = (0x9E3779B9, 0xBB67AE85)
@@ -70,11 +78,23 @@ MODELS = {
         interference=[[0.0, -1 / 6, 0.2], [0.0625, 0.0, -0.15], [-0.375, 1 / 6, 0.0]],
         sigma=[0.05, 0.04, 0.06]),
     "code-generation": dict(
-        lo=[0.0] * 3, hi=[10.0] * 3, dt=1.0, x0=[5.0] * 3, x0_sd=[1.0] * 3,
+        lo=[0.0] * 3, hi=[10.0] * 3, dt=1.0, x0=[3.75, 3.70, 7.85], x0_sd=[3.0] * 3,
         target=[5.25, 4.65, 7.26], rates=[0.33, 0.5, 0.6],
         interference=[[0.0, 0.0, -0.10], [0.0, 0.0, -0.25], [0.0, 0.0, 0.0]],
-        sigma=[0.22] * 3),
+        sigma=[0.417] * 3,
+        correlation=[[1.0, 0.0, 0.4], [0.0, 1.0, 0.6], [0.4, 0.6, 1.0]]),
 }
+
+
+def cholesky(a):
+    """Lower Cholesky factor of a small positive definite matrix (lists)."""
+    n = len(a)
+    low = [[0.0] * n for _ in range(n)]
+    for j in range(n):
+        low[j][j] = math.sqrt(a[j][j] - sum(low[j][k] ** 2 for k in range(j)))
+        for i in range(j + 1, n):
+            low[i][j] = (a[i][j] - sum(low[i][k] * low[j][k] for k in range(j))) / low[j][j]
+    return low
 
 
 class Params:
@@ -92,8 +112,10 @@ class Params:
         self.xs = [f32(v) for v in m["target"]]
         self.A = [[f32(((i == j) + m["interference"][i][j]) * m["rates"][j])
                    for j in range(n)] for i in range(n)]
-        # No noise correlation: L = diag(sigma) (Cholesky factor times sigma).
-        self.L = [[f32(m["sigma"][i]) if i == j else 0.0 for j in range(n)] for i in range(n)]
+        # L = diag(sigma) chol(correlation), in float64 as mosde builds it.
+        chol = cholesky(m.get("correlation") or [[float(i == j) for j in range(n)]
+                                                 for i in range(n)])
+        self.L = [[f32(m["sigma"][i] * chol[i][j]) for j in range(n)] for i in range(n)]
         self.pt = [f32(min(max(t, lo), hi)) for t, lo, hi in zip(m["target"], m["lo"], m["hi"])]
         self.tol = [f32(0.05 * (hi - lo)) for lo, hi in zip(m["lo"], m["hi"])]
 
@@ -234,20 +256,13 @@ def prep_torch(P, N, M, seed, allow_cpu, compiled=False):
 # --------------------------------------------------------------------------
 # jax: the whole run is one jit-compiled program (lax.fori_loop over steps).
 # --------------------------------------------------------------------------
-def prep_jax(P, N, M, seed, allow_cpu):
-    try:
-        import jax
-        import jax.numpy as jnp
-        from jax import lax
-    except ImportError as e:
-        raise Skip(f"jax not importable ({e})")
-    dev = jax.devices()[0]
-    on_gpu = dev.platform in ("gpu", "cuda", "rocm")
-    if not on_gpu and not allow_cpu:
-        raise Skip(f"jax has no GPU backend (platform {dev.platform}; use --allow-cpu)")
-    name = dev.device_kind if on_gpu else "cpu"
+def jax_program(P, N, M):
+    """The whole run of N paths as one function of a PRNG key, not yet
+    compiled: `jax` jits it for one device, `jax-pmap` maps it over several."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
 
-    @jax.jit
     def simulate(key):
         k_init, k_step = jax.random.split(key)
         x = jnp.broadcast_to(jnp.asarray(P.x0, jnp.float32)[:, None], (P.n, N))
@@ -266,16 +281,55 @@ def prep_jax(P, N, M, seed, allow_cpu):
 
         x, fp = lax.fori_loop(0, M, body, (x, fp))
         hit = fp >= 0
-        return (x.sum(axis=1) / N, jnp.where(hit, fp, 0).astype(jnp.float32).sum(),
-                hit.sum())
+        return (x.sum(axis=1), jnp.where(hit, fp, 0).astype(jnp.float32).sum(), hit.sum())
 
+    return simulate
+
+
+def import_jax():
+    try:
+        import jax
+    except ImportError as e:
+        raise Skip(f"jax not importable ({e})")
+    return jax
+
+
+def prep_jax(P, N, M, seed, allow_cpu):
+    jax = import_jax()
+    dev = jax.devices()[0]
+    on_gpu = dev.platform in ("gpu", "cuda", "rocm")
+    if not on_gpu and not allow_cpu:
+        raise Skip(f"jax has no GPU backend (platform {dev.platform}; use --allow-cpu)")
+    name = dev.device_kind if on_gpu else "cpu"
+    simulate = jax.jit(jax_program(P, N, M))
     key = jax.random.key(seed)
 
     def run():
-        mx, fp_sum, reached = jax.device_get(simulate(key))
-        return [float(v) for v in mx], float(fp_sum), int(reached)
+        sx, fp_sum, reached = jax.device_get(simulate(key))
+        return [float(v) / N for v in sx], float(fp_sum), int(reached)
 
     return name, run
+
+
+def prep_jax_pmap(P, N, M, seed, allow_cpu):
+    """`jax_program` under pmap over the CPU devices, N/devices paths each,
+    each device with its own key (split of the seed's key)."""
+    jax = import_jax()
+    devs = jax.devices("cpu")
+    if len(devs) < 2:
+        raise Skip(f"one CPU device only (set XLA_FLAGS={XLA_HOST_DEVICES}<cores> "
+                   "before jax is imported)")
+    if N % len(devs):
+        raise Skip(f"{N} paths do not split evenly over {len(devs)} devices")
+    simulate = jax.pmap(jax_program(P, N // len(devs), M), devices=devs)
+    keys = jax.random.split(jax.random.key(seed), len(devs))
+
+    def run():
+        sx, fp_sum, reached = jax.device_get(simulate(keys))
+        return ([float(v) / N for v in sx.sum(axis=0, dtype="float64")],
+                float(fp_sum.sum(dtype="float64")), int(reached.sum()))
+
+    return f"cpu, {len(devs)} devices", run
 
 
 # --------------------------------------------------------------------------
@@ -400,11 +454,26 @@ def prep_cuda(P, N, M, seed, allow_cpu, fast_math=False):
     return name, run
 
 
+def host_devices(count):
+    """Ask XLA for `count` CPU devices (unless XLA_FLAGS already says how
+    many); only takes effect before jax is imported."""
+    flags = os.environ.get("XLA_FLAGS", "")
+    if XLA_HOST_DEVICES not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {XLA_HOST_DEVICES}{count}".strip()
+
+
+def prep_numba(*args):
+    import numba_peer    # beside this file
+    return numba_peer.prep_numba(*args)
+
+
 PREPARE = {
     "numpy": prep_numpy,
     "torch": prep_torch,
     "torch-compile": lambda *a: prep_torch(*a, compiled=True),
     "jax": prep_jax,
+    "jax-pmap": prep_jax_pmap,
+    "numba": prep_numba,
     "cuda": prep_cuda,
     "cuda-fastmath": lambda *a: prep_cuda(*a, fast_math=True),
 }
@@ -421,34 +490,62 @@ def release_gpu_memory():
         cupy.get_default_memory_pool().free_all_blocks()
 
 
-def bench(impl, model, N, M, args):
-    P = Params(model)
+def attempt(impl, fn):
+    """fn(), or None after printing why `impl` could not run (Skip, or any
+    failure at run time)."""
     try:
-        device, run = PREPARE[impl](P, N, M, args.seed, args.allow_cpu)
-        run()                                       # warm-up: compile, allocate
-        best, res = math.inf, None
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            res = run()
-            best = min(best, time.perf_counter() - t0)
-    except Exception as e:                          # Skip or a failure at run time
+        return fn()
+    except Exception as e:
         reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
         if not isinstance(e, Skip):
             reason = f"{type(e).__name__}: {reason}"
         print(f"SKIP impl={impl} reason={reason}", flush=True)
-        return
+        return None
     finally:
         release_gpu_memory()
+
+
+def prepare(impl, model, N, M, args):
+    """(device, run) of one implementation, after one untimed warm-up call at
+    the same size (JIT, compilation, allocation)."""
+    device, run = PREPARE[impl](Params(model), N, M, args.seed, args.allow_cpu)
+    run()
+    return device, run
+
+
+def best_of(run, repeat):
+    """(best seconds, result) of `repeat` timed calls."""
+    best, res = math.inf, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        res = run()
+        best = min(best, time.perf_counter() - t0)
+    return best, res
+
+
+def result_line(impl, model, device, N, M, best, res):
+    """Prints the output line of one measurement and returns its throughput."""
     mean_x, fp_sum, reached = res
     mean_fp = fp_sum / reached if reached else float("nan")
     print(f'impl={impl} model={model} device="{device}" N={N} M={M} seconds={best:.4f} '
           f'path_steps_per_s={N * M / best:.4e} '
           f'mean_x=({",".join(f"{v:.6f}" for v in mean_x)}) '
           f"mean_fp={mean_fp:.4f} reached={reached / N:.6f}", flush=True)
+    return N * M / best
+
+
+def bench(impl, model, N, M, args):
+    def measure():
+        device, run = prepare(impl, model, N, M, args)
+        best, res = best_of(run, args.repeat)
+        result_line(impl, model, device, N, M, best, res)
+
+    attempt(impl, measure)
 
 
 def self_test():
-    """Philox known answers, uniform edges, and the probe's drift matrix."""
+    """Philox known answers, uniform edges, the probe's drift matrix, and
+    numba against numpy."""
     import numpy as np
     kat = [((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
            ((MASK32,) * 4, (MASK32, MASK32), (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
@@ -469,8 +566,35 @@ def self_test():
     good = Params("probe-reference").A == [[f32(v) for v in r] for r in want_a]
     ok &= good
     print(f"probe-reference drift matrix: {'ok' if good else 'FAIL'}", flush=True)
-    print("self-test", "passed" if ok else "FAILED", flush=True)
+    ok &= numba_matches_numpy()
     return 0 if ok else 1
+
+
+def numba_matches_numpy(N=2048, M=100, seed=7):
+    """numba against numpy, same seed, each model: both draw mosde's noise.
+
+    Tolerance: numpy's float32 log/sin/cos may differ from the C library's
+    (which numba calls) by an ulp. That moves a path by ~1e-8 of the range,
+    and mean reversion and the clamp keep it from growing, so the means must
+    agree to 1e-5 of the range; a wrong stream moves them by about
+    sigma/sqrt(N) ~ 1e-3. A one-ulp difference can move a first passage by
+    a step, so the mean first-passage step must agree to 0.01 step."""
+    ok = True
+    for model in MODELS:
+        P = Params(model)
+        got = {impl: attempt(impl, lambda: PREPARE[impl](P, N, M, seed, True)[1]())
+               for impl in ("numpy", "numba")}
+        if got["numba"] is None:
+            print(f"numba against numpy, {model}: skipped", flush=True)
+            continue
+        (xa, fa, ra), (xb, fb, rb) = got["numpy"], got["numba"]
+        good = (ra == rb and abs(fa / max(ra, 1) - fb / max(rb, 1)) <= 0.01
+                and all(abs(a - b) <= 1e-5 * (hi - lo)
+                        for a, b, lo, hi in zip(xa, xb, P.lo, P.hi)))
+        ok &= good
+        verdict = "ok" if good else f"FAIL numpy={got['numpy']} numba={got['numba']}"
+        print(f"numba against numpy, {model}, N={N} M={M} seed={seed}: {verdict}", flush=True)
+    return ok
 
 
 def parse_count(text):
@@ -493,11 +617,30 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--allow-cpu", action="store_true",
                     help="run torch/jax on the CPU when there is no GPU")
-    ap.add_argument("--self-test", action="store_true", help="check Philox and exit")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check Philox, numba against numpy (and against each --mosde), "
+                    "and exit")
+    suite = ap.add_argument_group("CPU suite (--cpu-suite; probe-reference, first --paths)")
+    suite.add_argument("--cpu-suite", action="store_true",
+                       help="mosde's CPU engine beside numba, jax-pmap and numpy, in one run")
+    suite.add_argument("--mosde", action="append", metavar="[LABEL=]PATH",
+                       help="mosde binary to measure (repeatable; default target/release/mosde)")
+    suite.add_argument("--record-every", type=int, default=10,
+                       help="mosde's moment records every K steps (default 10)")
+    suite.add_argument("--numpy-paths", default="2^16", help="paths for numpy (default 2^16)")
+    suite.add_argument("--rounds", type=int, default=1,
+                       help="measure everything this many times, keep each one's best")
     args = ap.parse_args()
     if args.self_test:
-        return self_test()
+        ok = self_test() == 0
+        if args.mosde:
+            import cpu_suite    # beside this file
+            ok &= cpu_suite.numba_matches_mosde(args.mosde)
+        print("self-test", "passed" if ok else "FAILED", flush=True)
+        return 0 if ok else 1
     impls = IMPLS if args.impl == "all" else args.impl.split(",")
+    if "jax-pmap" in impls:
+        host_devices(len(os.sched_getaffinity(0)))
     models = list(MODELS) if args.model == "all" else args.model.split(",")
     for name, known in (("impl", IMPLS), ("model", MODELS)):
         bad = [v for v in (impls if name == "impl" else models) if v not in known]
@@ -506,6 +649,14 @@ def main():
     if args.repeat < 1 or args.steps < 1 or not 0 <= args.seed < 2 ** 64:
         ap.error("--repeat and --steps must be at least 1, --seed a 64-bit unsigned")
     sizes = [parse_count(v) for v in args.paths.split(",")]
+    if args.cpu_suite:
+        if args.rounds < 1 or args.record_every < 1:
+            ap.error("--rounds and --record-every must be at least 1")
+        args.numpy_paths = parse_count(args.numpy_paths)
+        host_devices(len(os.sched_getaffinity(0)))
+        import cpu_suite    # beside this file
+        cpu_suite.run_suite(args, sizes)
+        return 0
     for model in models:
         for N in sizes:
             for impl in impls:
