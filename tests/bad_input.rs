@@ -4,32 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{mosde, write};
-
-/// The model every case starts from (two objectives on [0, 10]).
-const BASE: &str = r#"
-name = "m"
-dt = 1.0
-steps = 10
-x0 = [5.0, 5.0]
-
-[[objectives]]
-name = "a"
-lower = 0.0
-upper = 10.0
-
-[[objectives]]
-name = "b"
-lower = 0.0
-upper = 10.0
-
-[[strategies]]
-name = "S"
-target = [6.0, 4.0]
-rates = [0.3, 0.4]
-interference = [[0.0, -0.1], [0.0, 0.0]]
-sigma = [0.2, 0.2]
-"#;
+use crate::common::{TWO_OBJECTIVES, mosde, write};
 
 /// A sweep spec over the base model (`model_file = "m.toml"`).
 const SWEEP: &str = r#"
@@ -70,7 +45,7 @@ fn case(name: &'static str, args: &str, needle: &'static str) -> Case {
     Case {
         name,
         args: args.split_whitespace().map(str::to_string).collect(),
-        files: vec![("m.toml", BASE.to_string())],
+        files: vec![("m.toml", TWO_OBJECTIVES.to_string())],
         needle,
         setup: None,
     }
@@ -89,7 +64,7 @@ impl Case {
             .files
             .iter()
             .find(|(n, _)| *n == "m.toml")
-            .map_or(BASE.to_string(), |(_, t)| t.clone());
+            .map_or(TWO_OBJECTIVES.to_string(), |(_, t)| t.clone());
         assert!(
             text.contains(from),
             "{}: '{from}' not in the model",
@@ -571,7 +546,7 @@ fn every_bad_input_is_refused_cleanly() {
 fn a_huge_label_prints() {
     let dir = tempfile::tempdir().unwrap();
     let label = "L".repeat(70_000);
-    let text = BASE.replace(
+    let text = TWO_OBJECTIVES.replace(
         "name = \"S\"",
         &format!("name = \"S\"\nlabel = \"{label}\""),
     );
@@ -615,7 +590,7 @@ fn a_closed_pipe_is_quiet() {
     use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "s.toml", SWEEP);
-    write(dir.path(), "m.toml", BASE);
+    write(dir.path(), "m.toml", TWO_OBJECTIVES);
     let runs: [&[&str]; 3] = [
         &[
             "simulate", "--engine", "cpu", "--paths", "300", "--out", "a",

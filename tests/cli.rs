@@ -2,31 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::common::{mosde, usage_error, write};
-
-const GOOD: &str = r#"
-name = "m"
-dt = 1.0
-steps = 10
-x0 = [5.0, 5.0]
-
-[[objectives]]
-name = "a"
-lower = 0.0
-upper = 10.0
-
-[[objectives]]
-name = "b"
-lower = 0.0
-upper = 10.0
-
-[[strategies]]
-name = "S"
-target = [6.0, 4.0]
-rates = [0.3, 0.4]
-interference = [[0.0, -0.1], [0.0, 0.0]]
-sigma = [0.2, 0.2]
-"#;
+use crate::common::{TWO_OBJECTIVES, mosde, usage_error, write};
 
 #[test]
 fn simulate_writes_every_output() {
@@ -178,7 +154,7 @@ fn analyze_prints_tables_and_json() {
 #[test]
 fn a_model_file_runs_and_writes_analysis_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
-    let m = write(dir.path(), "m.toml", GOOD);
+    let m = write(dir.path(), "m.toml", TWO_OBJECTIVES);
     let f = dir.path().join("a.json");
     mosde()
         .args(["analyze", "--format", "json", "--model"])
@@ -199,9 +175,9 @@ fn a_model_file_runs_and_writes_analysis_to_a_file() {
         .success();
 }
 
-/// (description, replacement of GOOD or full text, expected field, expected reason)
+/// (description, replacement of TWO_OBJECTIVES or full text, expected field, expected reason)
 fn bad_models() -> Vec<(&'static str, String, &'static str, &'static str)> {
-    let r = |from: &str, to: &str| GOOD.replacen(from, to, 1);
+    let r = |from: &str, to: &str| TWO_OBJECTIVES.replacen(from, to, 1);
     let mut nine = String::from(
         "name = \"m\"\nstrategies = []\nx0 = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n",
     );
@@ -302,14 +278,14 @@ fn bad_models() -> Vec<(&'static str, String, &'static str, &'static str)> {
         ),
         (
             "unknown strategy in a policy",
-            format!("{GOOD}\n[policy]\nkind = \"fixed\"\nstrategy = \"Q\"\n"),
+            format!("{TWO_OBJECTIVES}\n[policy]\nkind = \"fixed\"\nstrategy = \"Q\"\n"),
             "policy.strategy",
             "unknown strategy 'Q'",
         ),
         (
             "duplicate strategy names",
             format!(
-                "{GOOD}\n[[strategies]]\nname = \"S\"\ntarget = [1.0, 1.0]\nrates = [0.1, 0.1]\ninterference = [[0.0, 0.0], [0.0, 0.0]]\nsigma = [0.1, 0.1]\n"
+                "{TWO_OBJECTIVES}\n[[strategies]]\nname = \"S\"\ntarget = [1.0, 1.0]\nrates = [0.1, 0.1]\ninterference = [[0.0, 0.0], [0.0, 0.0]]\nsigma = [0.1, 0.1]\n"
             ),
             "strategies[1].name",
             "used by an earlier strategy",
@@ -336,13 +312,17 @@ fn bad_models() -> Vec<(&'static str, String, &'static str, &'static str)> {
         ),
         (
             "weighted greedy without weights",
-            format!("{GOOD}\n[policy]\nkind = \"greedy\"\nscalarization = \"weighted\"\n"),
+            format!(
+                "{TWO_OBJECTIVES}\n[policy]\nkind = \"greedy\"\nscalarization = \"weighted\"\n"
+            ),
             "policy.weights",
             "required",
         ),
         (
             "guard floors length",
-            format!("{GOOD}\n[policy]\nkind = \"guard\"\ndefault = \"S\"\nfloors = [1.0]\n"),
+            format!(
+                "{TWO_OBJECTIVES}\n[policy]\nkind = \"guard\"\ndefault = \"S\"\nfloors = [1.0]\n"
+            ),
             "policy.floors",
             "expected 2",
         ),
@@ -354,7 +334,7 @@ fn bad_models() -> Vec<(&'static str, String, &'static str, &'static str)> {
         ),
         (
             "unknown policy kind",
-            format!("{GOOD}\n[policy]\nkind = \"random\"\n"),
+            format!("{TWO_OBJECTIVES}\n[policy]\nkind = \"random\"\n"),
             "kind",
             "unknown variant",
         ),

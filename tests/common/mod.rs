@@ -13,6 +13,32 @@ use mosde::engine::gpu::GpuEngine;
 use mosde::engine::{Engine, Integration, Job, JobOptions, JobOutput, SaveAt, Scenario};
 use mosde::model::{Boundary, Diffusion, Model, ModelSpec, ObjectiveSpec, Policy, StrategySpec};
 
+/// A small valid model file: two objectives on [0, 10], one strategy `S`.
+/// Tests of bad input change one thing in it.
+pub const TWO_OBJECTIVES: &str = r#"
+name = "m"
+dt = 1.0
+steps = 10
+x0 = [5.0, 5.0]
+
+[[objectives]]
+name = "a"
+lower = 0.0
+upper = 10.0
+
+[[objectives]]
+name = "b"
+lower = 0.0
+upper = 10.0
+
+[[strategies]]
+name = "S"
+target = [6.0, 4.0]
+rates = [0.3, 0.4]
+interference = [[0.0, -0.1], [0.0, 0.0]]
+sigma = [0.2, 0.2]
+"#;
+
 /// The `mosde` binary, with a runtime directory for wgpu.
 pub fn mosde() -> Command {
     let mut c = Command::cargo_bin("mosde").unwrap();

@@ -20,7 +20,8 @@
 )]
 
 use super::simulate::{
-    Block, Increments, ItemOutput, check_passage, finite, flush_sums, write_outputs, write_path,
+    Block, Increments, ItemOutput, check_passage, finite, flush_sums, reflect, write_outputs,
+    write_path,
 };
 use crate::engine::abi::{NMAX, NONE, StrategyParams, WG, WorkItem, policy_kind};
 use crate::engine::plan::Job;
@@ -218,20 +219,6 @@ fn choose_strategy<const N: usize>(b: &Block<N>, s: u32, seg: &mut usize) -> u32
 #[inline(always)]
 fn clamp(v: f32, lo: f32, hi: f32) -> f32 {
     v.clamp(lo, hi)
-}
-
-/// Reflect into `[lo, hi]`. Twin: `apply_boundary`, reflect.
-#[inline(always)]
-fn reflect(v: f32, lo: f32, hi: f32) -> f32 {
-    let w = hi - lo;
-    let p = 2.0 * w;
-    let mut y = v - lo;
-    y -= p * (y / p).floor();
-    if y > w {
-        y = p - y;
-    }
-    // The f32 fold can round to just outside [0, w], and lo + y past hi.
-    (lo + y).clamp(lo, hi)
 }
 
 /// One Euler–Maruyama step of every lane with strategy `p`. Twin: `em_step`.

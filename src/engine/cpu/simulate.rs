@@ -409,23 +409,28 @@ fn choose_strategy<const N: usize>(
     }
 }
 
+/// Reflects `v` into `[lo, hi]` (one lane's arithmetic, shared by every
+/// CPU kernel). Twin: WGSL `apply_boundary`, reflect.
+#[inline(always)]
+pub(super) fn reflect(v: f32, lo: f32, hi: f32) -> f32 {
+    let w = hi - lo;
+    let p = 2.0 * w;
+    let mut y = v - lo;
+    y -= p * (y / p).floor();
+    if y > w {
+        y = p - y;
+    }
+    // The f32 fold can round to just outside [0, w] (⌊y/p⌋ off by one when
+    // y/p rounds to an integer), and lo + y can round past hi.
+    (lo + y).clamp(lo, hi)
+}
+
 /// The boundary rule applied to one coordinate. Twin: WGSL `apply_boundary`.
 #[inline(always)]
 fn apply_boundary(boundary: Boundary, v: f32, lo: f32, hi: f32) -> f32 {
     match boundary {
         Boundary::Clamp => v.clamp(lo, hi),
-        Boundary::Reflect => {
-            let w = hi - lo;
-            let p = 2.0 * w;
-            let mut y = v - lo;
-            y -= p * (y / p).floor();
-            if y > w {
-                y = p - y;
-            }
-            // The f32 fold can round to just outside [0, w] (⌊y/p⌋ off by one
-            // when y/p rounds to an integer), and lo + y can round past hi.
-            (lo + y).clamp(lo, hi)
-        }
+        Boundary::Reflect => reflect(v, lo, hi),
         Boundary::None => v,
     }
 }
