@@ -5,12 +5,12 @@
 //! example on a real cluster.)
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_norway::Value;
 
-use crate::common::{mosde, write};
+use crate::common::{cluster_example, mosde, write};
 
 /// A small Sobol' design: 8 × (2 + 2) = 32 points.
 const SPEC: &str = r#"
@@ -31,12 +31,6 @@ path = "strategies.AI.rates[2]"
 range = [0.1, 0.2]
 "#;
 
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/cluster")
-        .join(name)
-}
-
 /// A Job manifest's one container: its command line (command then args),
 /// its environment, and the Job's `completions`.
 struct Container {
@@ -46,7 +40,7 @@ struct Container {
 }
 
 fn container(file: &str) -> Container {
-    let text = std::fs::read_to_string(example(file)).unwrap();
+    let text = std::fs::read_to_string(cluster_example(file)).unwrap();
     let job: Value = serde_norway::from_str(&text).unwrap();
     assert_eq!(job["apiVersion"].as_str(), Some("batch/v1"), "{file}");
     assert_eq!(job["kind"].as_str(), Some("Job"), "{file}");
@@ -153,7 +147,7 @@ fn slurm_script(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String
     let stub = write(dir, "echo-mosde", "#!/bin/sh\necho \"mosde $*\"\n");
     Command::new("chmod").arg("+x").arg(&stub).status().unwrap();
     let out = Command::new("bash")
-        .arg(example("slurm.sh"))
+        .arg(cluster_example("slurm.sh"))
         .args(args)
         .env("MOSDE", &stub)
         .env("SLURM_SUBMIT_DIR", dir)

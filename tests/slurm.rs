@@ -5,11 +5,11 @@
 //! starts one and CI stops it); without `sinfo` the test says it is skipped,
 //! unless MOSDE_REQUIRE_SLURM=1.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::{mosde, say, write};
+use crate::common::{cluster_example, mosde, say, write};
 
 const SHARDS: u32 = 3;
 /// How long any one step may take before the test fails with the logs.
@@ -35,12 +35,6 @@ range = [-0.5, 0.0]
 path = "strategies.AI.rates[2]"
 range = [0.1, 0.2]
 "#;
-
-fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/cluster")
-        .join(name)
-}
 
 /// Whether a cluster answers; without one, skip (or fail when required).
 fn cluster() -> bool {
@@ -186,8 +180,8 @@ fn walk_through(case: &Case) {
         dir: dir.to_path_buf(),
         ids: vec![],
     };
-    let slurm = script("slurm.sh");
-    let merge = script("merge.sh");
+    let slurm = cluster_example("slurm.sh");
+    let merge = cluster_example("merge.sh");
     let (slurm, merge) = (slurm.to_str().unwrap(), merge.to_str().unwrap());
     let array_arg = format!("--array=0-{}", SHARDS - 1);
     let mut args = vec![array_arg.as_str(), "--cpus-per-task=1", slurm, case.spec];

@@ -2,32 +2,16 @@
 //! outputs of `analyze`, `simulate` and `replicate` (structure only:
 //! nothing is compiled), and `replicate --seeds K`.
 
-use crate::common::{mosde, usage_error, write};
+use crate::common::{TWO_OBJECTIVES, mosde, usage_error, write};
 
-/// A two-objective model whose names need escaping in LaTeX.
-const MODEL: &str = r#"
-name = "m_1"
-dt = 1.0
-steps = 10
-x0 = [5.0, 5.0]
-
-[[objectives]]
-name = "cost_%"
-lower = 0.0
-upper = 10.0
-
-[[objectives]]
-name = "b"
-lower = 0.0
-upper = 10.0
-
-[[strategies]]
-name = "S_&1"
-target = [6.0, 4.0]
-rates = [0.3, 0.4]
-interference = [[0.0, -0.1], [0.0, 0.0]]
-sigma = [0.2, 0.2]
-"#;
+/// The two-objective test model, renamed so that its names need escaping
+/// in LaTeX.
+fn model_text() -> String {
+    TWO_OBJECTIVES
+        .replacen(r#"name = "m""#, r#"name = "m_1""#, 1)
+        .replacen(r#"name = "a""#, r#"name = "cost_%""#, 1)
+        .replacen(r#"name = "S""#, r#"name = "S_&1""#, 1)
+}
 
 /// Columns of the `tabular` in `tex` (its alignment letters), after
 /// checking the booktabs rules and that every row has that many cells.
@@ -55,7 +39,7 @@ fn columns(tex: &str) -> usize {
 #[test]
 fn analyze_writes_a_booktabs_table_with_escaped_names() {
     let dir = tempfile::tempdir().unwrap();
-    let m = write(dir.path(), "m.toml", MODEL);
+    let m = write(dir.path(), "m.toml", &model_text());
     let out = mosde()
         .args(["analyze", "--format", "latex", "--model"])
         .arg(&m)
@@ -76,7 +60,7 @@ fn analyze_writes_a_booktabs_table_with_escaped_names() {
 #[test]
 fn simulate_writes_strategies_tex_beside_strategies_md() {
     let dir = tempfile::tempdir().unwrap();
-    let m = write(dir.path(), "m.toml", MODEL);
+    let m = write(dir.path(), "m.toml", &model_text());
     let out = dir.path().join("run");
     mosde()
         .args(["simulate", "--paths", "2000", "--engine", "cpu", "-q"])

@@ -39,6 +39,13 @@ interference = [[0.0, -0.1], [0.0, 0.0]]
 sigma = [0.2, 0.2]
 "#;
 
+/// A file of `examples/cluster/` (scripts and manifests).
+pub fn cluster_example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/cluster")
+        .join(name)
+}
+
 /// The `mosde` binary, with a runtime directory for wgpu.
 pub fn mosde() -> Command {
     let mut c = Command::cargo_bin("mosde").unwrap();
