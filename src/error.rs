@@ -5,7 +5,7 @@
 //! ([`Error::is_input`]): a program maps that to its exit code (mosde's CLI:
 //! 2 for input, 1 for a runtime failure) in one place.
 
-use crate::engine::{EngineError, PlanError};
+use crate::engine::{EngineError, GoalError, PlanError};
 use crate::fit::FitError;
 use crate::formats::points::PointsError;
 use crate::formats::sessions::SessionError;
@@ -31,6 +31,9 @@ pub enum Error {
     /// An engine.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// Goals, a constraint or a confidence.
+    #[error(transparent)]
+    Goal(#[from] GoalError),
     /// A sweep spec or run.
     #[error(transparent)]
     Sweep(#[from] SweepError),
@@ -71,6 +74,7 @@ impl Error {
             Error::Model(e) => e.is_input(),
             Error::Plan(e) => e.is_input(),
             Error::Engine(e) => e.is_input(),
+            Error::Goal(e) => e.is_input(),
             Error::Sweep(e) => e.is_input(),
             Error::Shard(e) => e.is_input(),
             Error::Session(e) => e.is_input(),
@@ -100,6 +104,7 @@ pub fn is_input(err: &(dyn std::error::Error + 'static)) -> Option<bool> {
         ModelError,
         PlanError,
         EngineError,
+        GoalError,
         SweepError,
         ShardError,
         SessionError,

@@ -145,6 +145,7 @@ fn job(c: &Case) -> (Vec<Scenario>, Job) {
         passage: Passage {
             tolerance: c.tolerance,
         },
+        goals: None,
     };
     let job = Job::new(&scenarios, &opts).unwrap();
     (scenarios, job)

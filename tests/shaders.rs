@@ -22,7 +22,7 @@ fn parse(name: &str, src: &str) -> (naga::Module, naga::valid::ModuleInfo) {
 fn flags(n: usize) -> impl Iterator<Item = Flags> {
     let mut all = Vec::new();
     for boundary in [Boundary::Clamp, Boundary::Reflect, Boundary::None] {
-        for bits in 0..16u32 {
+        for bits in 0..32u32 {
             all.push(Flags {
                 n,
                 s: 1 + (n + bits as usize) % 5,
@@ -32,6 +32,7 @@ fn flags(n: usize) -> impl Iterator<Item = Flags> {
                 check_finite: boundary == Boundary::None,
                 keep_terminal: bits & 4 != 0,
                 record_paths: bits & 8 != 0,
+                goals: bits & 16 != 0,
             });
         }
     }
@@ -79,6 +80,7 @@ fn unrolled_kernel_has_no_objective_loops_left() {
         check_finite: false,
         keep_terminal: true,
         record_paths: false,
+        goals: false,
     };
     let src = shaders::simulate_source(&f);
     // Loops left: philox rounds, reduction trees, sub-blocks, steps and the

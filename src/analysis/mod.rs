@@ -2,6 +2,7 @@
 
 pub mod convergence;
 pub mod errors;
+pub mod goals;
 pub mod moments;
 pub mod sensitivity;
 pub mod spectral;
@@ -521,6 +522,7 @@ fn policy_kind(p: &Policy) -> &'static str {
         Policy::Schedule { .. } => "schedule",
         Policy::Guard { .. } => "guard",
         Policy::Greedy { .. } => "greedy",
+        Policy::Adaptive(_) => "adaptive",
     }
 }
 

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use mosde::engine::{self, Engine, EngineError, EngineKind};
+use mosde::engine::goals::DEFAULT_CONFIDENCE;
+use mosde::engine::{self, Engine, EngineError, EngineKind, GoalError, Goals};
 use mosde::model::Model;
 use mosde::shard::Shard;
 
@@ -28,6 +29,72 @@ impl ModelArgs {
             (None, Some(name)) => Model::preset(name)?,
             (None, None) => Model::preset("code-generation")?,
         })
+    }
+}
+
+/// `--goal`, `--constraint` and `--confidence`: the goal region a path
+/// should reach and the floor it must never cross.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GoalArgs {
+    /// Goal region: every threshold met at once, e.g.
+    /// `security>=6,efficiency>=5` (`<=` for an upper threshold).
+    #[arg(long, value_name = "NAME>=V,...", allow_hyphen_values = true)]
+    pub goal: Option<String>,
+    /// Constraint a path must meet at every step, t = 0 included, e.g.
+    /// `security>=3`.
+    #[arg(long, value_name = "NAME>=V,...", allow_hyphen_values = true)]
+    pub constraint: Option<String>,
+    /// Probability with which the constraint must hold (default 0.95;
+    /// needs --constraint).
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    pub confidence: Option<f64>,
+}
+
+impl GoalArgs {
+    /// The goals the flags give for `model`, or `None` without `--goal` and
+    /// `--constraint`. Errors name the flag at fault.
+    pub fn goals(&self, model: &Model) -> anyhow::Result<Option<Goals>> {
+        if self.confidence.is_some() && self.constraint.is_none() {
+            return Err(InputError(
+                "--confidence applies to a constraint: give --constraint too".into(),
+            )
+            .into());
+        }
+        if self.goal.is_none() && self.constraint.is_none() {
+            return Ok(None);
+        }
+        let names = model.objective_names();
+        let bounds: Vec<(f64, f64)> = model
+            .objectives
+            .iter()
+            .map(|o| (o.lower, o.upper))
+            .collect();
+        let confidence = self.confidence.unwrap_or(DEFAULT_CONFIDENCE);
+        Goals::parse(
+            self.goal.as_deref(),
+            self.constraint.as_deref(),
+            confidence,
+            &names,
+        )
+        .and_then(|g| g.check_bounds(&names, &bounds).map(|()| g))
+        .map(Some)
+        .map_err(|e| self.flag_error(e))
+    }
+
+    /// A goal error with the flag that gave the value.
+    fn flag_error(&self, e: GoalError) -> anyhow::Error {
+        let flag = match e.part() {
+            "goal" => format!("--goal {}", self.goal.as_deref().unwrap_or_default()),
+            "constraint" => format!(
+                "--constraint {}",
+                self.constraint.as_deref().unwrap_or_default()
+            ),
+            _ => format!(
+                "--confidence {}",
+                self.confidence.unwrap_or(DEFAULT_CONFIDENCE)
+            ),
+        };
+        anyhow::Error::new(e).context(flag)
     }
 }
 

@@ -11,7 +11,7 @@ use mosde::report;
 use mosde::shard::Shard;
 use mosde::simulation::{self, Simulation};
 
-use super::args::{EngineArgs, ModelArgs, parse_count, parse_shard};
+use super::args::{EngineArgs, GoalArgs, ModelArgs, parse_count, parse_shard};
 use super::common;
 use super::common::{InputError, default_run_dir, flag_context, progress, run_dir};
 
@@ -62,6 +62,8 @@ pub struct SimulateArgs {
     /// First-passage tolerance as a fraction of each objective's range.
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     tolerance: f64,
+    #[command(flatten)]
+    goals: GoalArgs,
     /// Run only shard i of n of the paths (`i/n`, 0-based), or `n` to take i
     /// from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine with `merge`.
     #[arg(long, value_name = "I/N")]
@@ -99,6 +101,8 @@ const PLOT_PATHS: u32 = 200;
 
 impl SimulateArgs {
     fn simulation(&self) -> anyhow::Result<Simulation> {
+        let model = self.model.load()?;
+        let goals = self.goals.goals(&model)?;
         let options = JobOptions {
             integration: Integration {
                 paths: self.paths,
@@ -119,8 +123,9 @@ impl SimulateArgs {
             passage: Passage {
                 tolerance: self.tolerance,
             },
+            goals,
         };
-        let mut sim = Simulation::new(self.model.load()?, &self.strategies, options);
+        let mut sim = Simulation::new(model, &self.strategies, options);
         sim.report = ReportOptions {
             pareto_reference: self.pareto_reference.clone(),
             ..Default::default()

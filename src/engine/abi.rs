@@ -34,6 +34,8 @@ pub mod policy_kind {
     pub const GUARD: u32 = 2;
     /// Greedy look-ahead.
     pub const GREEDY: u32 = 3;
+    /// Observable-only adaptive switching.
+    pub const ADAPTIVE: u32 = 4;
 }
 
 /// Boundary rules as the kernel numbers them (its `BOUNDARY` constant).
@@ -93,6 +95,7 @@ pub const CONSTANTS: &[(&str, Value)] = &[
     ("POLICY_SCHEDULE", Value::U32(policy_kind::SCHEDULE)),
     ("POLICY_GUARD", Value::U32(policy_kind::GUARD)),
     ("POLICY_GREEDY", Value::U32(policy_kind::GREEDY)),
+    ("POLICY_ADAPTIVE", Value::U32(policy_kind::ADAPTIVE)),
     ("BOUNDARY_CLAMP", Value::U32(boundary_kind::CLAMP)),
     ("BOUNDARY_REFLECT", Value::U32(boundary_kind::REFLECT)),
     ("BOUNDARY_NONE", Value::U32(boundary_kind::NONE)),
@@ -263,6 +266,22 @@ kernel_struct! {
         pub hysteresis: f32,
         /// Padding.
         pub pad0: f32,
+        /// Adaptive: EWMA weight, 1 / memory.
+        pub alpha: f32,
+        /// Adaptive: floor trigger margin (fraction of the range).
+        pub floor_margin: f32,
+        /// Adaptive: conflict threshold (fraction of the range per step).
+        pub conflict: f32,
+        /// Adaptive: stall threshold (fraction of the range per step).
+        pub stall: f32,
+        /// Adaptive: strategy of the floor trigger, or NONE.
+        pub on_floor: u32,
+        /// Adaptive: strategy of the conflict trigger, or NONE.
+        pub on_conflict: u32,
+        /// Adaptive: strategy of the stall trigger, or NONE.
+        pub on_stall: u32,
+        /// Adaptive: steps of history before conflict and stall are checked.
+        pub warmup: u32,
         /// Lower bounds.
         pub lower: [f32; NMAX],
         /// Upper bounds.
@@ -289,6 +308,14 @@ kernel_struct! {
         pub seg_strategy: [u32; SEGMAX],
         /// Schedule: cumulative end step of each segment.
         pub seg_end: [u32; SEGMAX],
+        /// Goal region, lower corner (−f32::MAX where unconstrained).
+        pub goal_lo: [f32; NMAX],
+        /// Goal region, upper corner (f32::MAX where unconstrained).
+        pub goal_hi: [f32; NMAX],
+        /// Constraint box, lower corner.
+        pub cons_lo: [f32; NMAX],
+        /// Constraint box, upper corner.
+        pub cons_hi: [f32; NMAX],
     }
 }
 

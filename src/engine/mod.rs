@@ -8,12 +8,14 @@
 pub(crate) mod abi;
 mod check;
 pub mod cpu;
+pub mod goals;
 pub mod gpu;
 pub mod partials;
 pub mod plan;
 
 use serde::{Deserialize, Serialize};
 
+pub use goals::{GoalError, Goals, Op, Threshold};
 pub use partials::{DEAD, GroupFold, PartialLayout, TreeFold};
 pub use plan::{Integration, Job, JobOptions, Passage, PlanError, SaveAt, Scenario};
 
@@ -77,6 +79,10 @@ pub struct SetOutput {
     pub groups: GroupFold,
     /// First-passage histogram: bin t = reached after t steps; last bin = never.
     pub hist: Vec<u64>,
+    /// Goal histogram, as `hist` for the first step in the goal region
+    /// (empty in jobs without goals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goal_hist: Vec<u64>,
     /// Terminal states of the kept paths (N values each, in path order);
     /// non-finite paths hold [`DEAD`].
     pub terminal: Vec<f32>,
@@ -89,6 +95,9 @@ impl SetOutput {
     pub fn absorb(&mut self, block: u32, item: cpu::ItemOutput) {
         for f in item.fp {
             self.hist[f as usize] += 1;
+        }
+        for f in item.goal {
+            self.goal_hist[f as usize] += 1;
         }
         self.push_partial(u64::from(block), item.partial);
         self.terminal.extend_from_slice(&item.terminal);
@@ -105,6 +114,9 @@ impl SetOutput {
     /// Absorbs the output of a later shard of the same set.
     pub fn extend(&mut self, other: SetOutput) {
         for (a, b) in self.hist.iter_mut().zip(&other.hist) {
+            *a += b;
+        }
+        for (a, b) in self.goal_hist.iter_mut().zip(&other.goal_hist) {
             *a += b;
         }
         self.fold.extend(other.fold);
@@ -131,6 +143,7 @@ impl JobOutput {
                 .iter()
                 .map(|_| SetOutput {
                     hist: vec![0; bins],
+                    goal_hist: vec![0; if job.flags.goals { bins } else { 0 }],
                     groups: GroupFold::new(job.group_level()),
                     ..Default::default()
                 })

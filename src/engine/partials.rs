@@ -31,6 +31,26 @@ pub struct PartialLayout {
     pub records: usize,
     /// Whether occupancy counters are present (non-fixed policies).
     pub occupancy: bool,
+    /// Whether goal sums are present (jobs with goals).
+    pub goals: bool,
+}
+
+/// The goal sums of a block, in slot order from [`PartialLayout::goal`].
+pub mod goal_slot {
+    /// Valid paths.
+    pub const VALID: usize = 0;
+    /// Paths that reached the goal region by the horizon.
+    pub const REACHED: usize = 1;
+    /// Σ min(τ, steps) over valid paths, τ the first step in the goal region.
+    pub const TIME: usize = 2;
+    /// Paths that met the constraint at every step, t = 0 included.
+    pub const HELD: usize = 3;
+    /// Paths finite at the horizon.
+    pub const ALIVE: usize = 4;
+    /// Σ over finite paths of the smallest normalised objective at the horizon.
+    pub const WORST: usize = 5;
+    /// Values in the goal block.
+    pub const LEN: usize = 6;
 }
 
 impl PartialLayout {
@@ -58,10 +78,14 @@ impl PartialLayout {
     pub fn occ(&self) -> usize {
         self.incr() + 1 + self.n + self.tri()
     }
+    /// Start of the goal sums (see [`goal_slot`]).
+    pub fn goal(&self) -> usize {
+        self.occ() + if self.occupancy { self.s } else { 0 }
+    }
     /// Total length.
     #[allow(clippy::len_without_is_empty, reason = "a layout always has records")]
     pub fn len(&self) -> usize {
-        self.occ() + if self.occupancy { self.s } else { 0 }
+        self.goal() + if self.goals { goal_slot::LEN } else { 0 }
     }
     /// Index of `(i, j)`, `i ≤ j`, in a packed upper triangle.
     pub fn tri_index(&self, i: usize, j: usize) -> usize {
@@ -248,6 +272,7 @@ mod tests {
             s: 2,
             records: 3,
             occupancy: true,
+            goals: false,
         };
         let mut c = 0;
         for i in 0..4 {

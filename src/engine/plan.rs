@@ -12,6 +12,7 @@ use std::ops::Range;
 use super::abi::{
     NMAX, NONE, RunParams, SEGMAX, SetParams, StrategyParams, WG, WorkItem, policy_kind,
 };
+use super::goals::{GoalError, Goals};
 use super::partials::PartialLayout;
 use crate::model::{Boundary, Diffusion, MAX_STRATEGIES, Model, Policy, Scalarization};
 use crate::shard::Shard;
@@ -38,6 +39,9 @@ pub enum PlanError {
     /// Scenarios that cannot share one job.
     #[error("{0}")]
     Mismatch(String),
+    /// Goals or a constraint the job's model cannot use.
+    #[error(transparent)]
+    Goal(#[from] GoalError),
 }
 
 impl PlanError {
@@ -124,6 +128,10 @@ pub struct JobOptions {
     pub save: SaveAt,
     /// The first-passage event.
     pub passage: Passage,
+    /// Goal region and constraint to track per path (`None`: no tracking,
+    /// and outputs are exactly those of a run without goals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals: Option<Goals>,
 }
 
 impl JobOptions {
@@ -291,6 +299,8 @@ pub struct Flags {
     pub keep_terminal: bool,
     /// Trajectories are recorded.
     pub record_paths: bool,
+    /// Goals and a constraint are tracked per path.
+    pub goals: bool,
 }
 
 /// A packed job, ready for an engine.
@@ -317,6 +327,8 @@ pub struct Job {
     pub(crate) seed: u64,
     /// First-passage tolerance (fraction of each objective's range).
     pub(crate) tolerance: f64,
+    /// Goals and constraint tracked per path, if any.
+    pub(crate) goals: Option<Goals>,
 }
 
 /// Checks that every scenario's model can run on the f32 engines at its time
@@ -398,6 +410,16 @@ impl Job {
         let steps = opts.integration.checked_steps(first.model.steps)?;
         opts.passage.check()?;
         let record_every = opts.save.checked_record_every(steps)?;
+        if let Some(g) = &opts.goals {
+            let names = first.model.objective_names();
+            let bounds: Vec<(f64, f64)> = first
+                .model
+                .objectives
+                .iter()
+                .map(|o| (o.lower, o.upper))
+                .collect();
+            g.check_bounds(&names, &bounds)?;
+        }
         let records = record_count(steps, record_every);
         let boundary = first.model.boundary;
         for sc in scenarios {
@@ -472,6 +494,7 @@ impl Job {
             s: s_max,
             records: records as usize,
             occupancy: !fixed_only,
+            goals: opts.goals.is_some(),
         };
         Ok(Job {
             run: RunParams {
@@ -500,11 +523,13 @@ impl Job {
                 check_finite: true,
                 keep_terminal: keep > 0,
                 record_paths: rec_paths > 0,
+                goals: opts.goals.is_some(),
             },
             layout,
             dt,
             seed: opts.integration.seed,
             tolerance: opts.passage.tolerance,
+            goals: opts.goals.clone(),
         })
     }
 
@@ -599,6 +624,11 @@ impl Job {
     /// First-passage tolerance, as a fraction of each objective's range.
     pub fn tolerance(&self) -> f64 {
         self.tolerance
+    }
+
+    /// Goals and constraint tracked per path, if any.
+    pub fn goals(&self) -> Option<&Goals> {
+        self.goals.as_ref()
     }
 
     /// The blocks of set `set` this job (or shard) runs.
@@ -783,8 +813,39 @@ fn pack_set(sc: &Scenario, opts: &JobOptions, shape: SetShape) -> SetParams {
             p.weighted = u32::from(*scalarization == Scalarization::Weighted);
             fill(&mut p.weights, weights.iter().copied());
         }
+        Policy::Adaptive(a) => pack_adaptive(&mut p, a),
+    }
+    if let Some(g) = &opts.goals {
+        pack_goals(&mut p, g, m.n());
     }
     p
+}
+
+/// The adaptive policy's fields (see [`crate::model::PolicySpec::Adaptive`]).
+fn pack_adaptive(p: &mut SetParams, a: &crate::model::Adaptive) {
+    let slot = |k: Option<usize>| k.map_or(NONE, |k| k as u32);
+    p.policy = policy_kind::ADAPTIVE;
+    p.strategy = a.default as u32;
+    p.every = a.every;
+    p.hysteresis = a.hysteresis as f32;
+    p.alpha = (1.0 / a.memory) as f32;
+    p.floor_margin = a.floor_margin as f32;
+    p.conflict = a.conflict as f32;
+    p.stall = a.stall as f32;
+    p.on_floor = slot(a.on_floor);
+    p.on_conflict = slot(a.on_conflict);
+    p.on_stall = slot(a.on_stall);
+    p.warmup = a.memory.ceil() as u32;
+}
+
+/// The goal and constraint boxes the kernels test.
+fn pack_goals(p: &mut SetParams, g: &Goals, n: usize) {
+    let (lo, hi) = Goals::boxes(&g.goal, n);
+    fill(&mut p.goal_lo, lo);
+    fill(&mut p.goal_hi, hi);
+    let (lo, hi) = Goals::boxes(&g.constraint, n);
+    fill(&mut p.cons_lo, lo);
+    fill(&mut p.cons_hi, hi);
 }
 
 impl StrategyParams {

@@ -4,6 +4,7 @@
 //! validation, with the drift matrix `A = (I + M)·diag(κ)` and the diffusion
 //! factor `L = diag(σ)·chol(C)` computed in f64. Nothing here knows about GPUs.
 
+mod adaptive;
 mod limits;
 mod presets;
 mod spec;
@@ -14,6 +15,7 @@ use std::path::Path;
 
 use nalgebra::{DMatrix, DVector};
 
+pub use adaptive::Adaptive;
 pub use limits::{MAX_NORMAL, MAX_REFLECT_STEP_RANGES, engine_problems, largest_step};
 pub use presets::{PRESETS, preset, preset_names};
 pub use spec::{
@@ -187,6 +189,8 @@ pub enum Policy {
         /// Weights (normalised objectives); all ones for `min`.
         weights: Vec<f64>,
     },
+    /// Observable-only switching (see [`PolicySpec::Adaptive`]).
+    Adaptive(adaptive::Adaptive),
 }
 
 impl Policy {
@@ -198,6 +202,7 @@ impl Policy {
             Policy::Schedule { .. } => "schedule".into(),
             Policy::Guard { .. } => "guard".into(),
             Policy::Greedy { .. } => "greedy".into(),
+            Policy::Adaptive(_) => "adaptive".into(),
         }
     }
 
@@ -209,6 +214,7 @@ impl Policy {
             Policy::Fixed { strategy } => *strategy,
             Policy::Schedule { segments } => segments.last().map_or(0, |s| s.0),
             Policy::Guard { default, .. } => *default,
+            Policy::Adaptive(a) => a.default,
             Policy::Greedy {
                 scalarization,
                 weights,

@@ -145,10 +145,84 @@ pub enum PolicySpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         weights: Option<Vec<f64>>,
     },
+    /// Observable-only switching: decides from the path's own history (its
+    /// states and increments), never from the model's drift, targets or
+    /// noise. Each step it updates an exponentially weighted mean `e_i` of
+    /// the normalised increments `(x_i(t) − x_i(t−1)) / (upper_i − lower_i)`
+    /// with weight `1 / memory`. Every `every` steps it checks three
+    /// triggers, first match wins: **floor** (some objective within
+    /// `floor_margin` of the range above its lower bound), **conflict**
+    /// (`min_i e_i < −conflict` while `max_j e_j > conflict`: one objective
+    /// falling while another rises), **stall** (mean of `e_i` below `stall`).
+    /// Conflict and stall wait until `memory` steps of history exist. A
+    /// trigger fires only if its `on_*` strategy is given. While a trigger
+    /// holds, its strategy runs; it is released once its condition clears by
+    /// the relative margin `hysteresis` (floor: the smallest normalised
+    /// objective ≥ `floor_margin·(1 + hysteresis)`; conflict: `min e ≥
+    /// −conflict·(1 − hysteresis)` or `max e ≤ conflict·(1 − hysteresis)`;
+    /// stall: mean `e ≥ stall·(1 + hysteresis)`), and `default` resumes.
+    ///
+    /// Natural search box of each continuous field: `memory` [1, steps],
+    /// `floor_margin` [0, 0.5], `conflict` [0, 0.1], `stall` [0, 0.1],
+    /// `hysteresis` [0, 1]; `every` is an integer in [1, steps].
+    Adaptive {
+        /// Strategy while no trigger holds.
+        default: String,
+        /// EWMA memory in steps (weight `1 / memory`), ≥ 1.
+        #[serde(default = "default_memory")]
+        memory: f64,
+        /// Floor trigger: fraction of an objective's range above its lower
+        /// bound, in [0, 1).
+        #[serde(default = "default_floor_margin")]
+        floor_margin: f64,
+        /// Strategy called by the floor trigger (absent: trigger off).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_floor: Option<String>,
+        /// Conflict trigger: EWMA increment magnitude, as a fraction of the
+        /// range per step, ≥ 0.
+        #[serde(default = "default_conflict")]
+        conflict: f64,
+        /// Strategy called by the conflict trigger (absent: trigger off).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_conflict: Option<String>,
+        /// Stall trigger: mean EWMA increment, as a fraction of the range
+        /// per step, ≥ 0.
+        #[serde(default = "default_stall")]
+        stall: f64,
+        /// Strategy called by the stall trigger (absent: trigger off).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_stall: Option<String>,
+        /// Relative margin by which a condition must clear, in [0, 1].
+        #[serde(default = "default_hysteresis")]
+        hysteresis: f64,
+        /// Decision interval in steps, ≥ 1.
+        #[serde(default = "default_every")]
+        every: u32,
+    },
 }
 
 fn default_every() -> u32 {
     1
+}
+
+fn default_memory() -> f64 {
+    5.0
+}
+
+fn default_floor_margin() -> f64 {
+    0.1
+}
+
+fn default_conflict() -> f64 {
+    0.005
+}
+
+fn default_stall() -> f64 {
+    0.002
+}
+
+fn default_hysteresis() -> f64 {
+    0.5
 }
 
 /// One segment of a schedule.

@@ -11,12 +11,12 @@ use super::{
 /// Tolerance for symmetry and the unit diagonal of a correlation matrix.
 const CORR_TOL: f64 = 1e-9;
 
-struct Checker {
+pub(super) struct Checker {
     problems: Vec<Problem>,
 }
 
 impl Checker {
-    fn fail(&mut self, field: impl Into<String>, reason: impl Into<String>) {
+    pub(super) fn fail(&mut self, field: impl Into<String>, reason: impl Into<String>) {
         self.problems.push(Problem {
             field: field.into(),
             reason: reason.into(),
@@ -314,21 +314,29 @@ fn correlation(c: &mut Checker, field: &str, m: DMatrix<f64>) -> Option<DMatrix<
     ok.then_some(m)
 }
 
+/// The index of strategy `name`, or a problem at `field` naming the known ones.
+pub(super) fn find(
+    c: &mut Checker,
+    strategies: &[Strategy],
+    field: &str,
+    name: &str,
+) -> Option<usize> {
+    let k = strategies.iter().position(|s| s.name == name);
+    if k.is_none() {
+        let known: Vec<_> = strategies.iter().map(|s| s.name.as_str()).collect();
+        c.fail(
+            field,
+            format!(
+                "unknown strategy '{name}'; the model has {}",
+                known.join(", ")
+            ),
+        );
+    }
+    k
+}
+
 fn policy(c: &mut Checker, p: &PolicySpec, strategies: &[Strategy], n: usize) -> Option<Policy> {
-    let find = |c: &mut Checker, field: &str, name: &str| -> Option<usize> {
-        let k = strategies.iter().position(|s| s.name == name);
-        if k.is_none() {
-            let known: Vec<_> = strategies.iter().map(|s| s.name.as_str()).collect();
-            c.fail(
-                field,
-                format!(
-                    "unknown strategy '{name}'; the model has {}",
-                    known.join(", ")
-                ),
-            );
-        }
-        k
-    };
+    let find = |c: &mut Checker, field: &str, name: &str| find(c, strategies, field, name);
     match p {
         PolicySpec::Fixed { strategy } => {
             find(c, "policy.strategy", strategy).map(|k| Policy::Fixed { strategy: k })
@@ -426,6 +434,9 @@ fn policy(c: &mut Checker, p: &PolicySpec, strategies: &[Strategy], n: usize) ->
                 scalarization: *scalarization,
                 weights: w?,
             })
+        }
+        PolicySpec::Adaptive { .. } => {
+            super::adaptive::check(c, p, strategies).map(Policy::Adaptive)
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct ItemOutput {
     pub partial: Vec<f64>,
     /// First-passage step of each valid path (`steps + 1` = never).
     pub fp: Vec<u32>,
+    /// First step in the goal region of each valid path (`steps + 1` =
+    /// never); empty without goals.
+    pub goal: Vec<u32>,
     /// Terminal states of kept paths, `N` values each.
     pub terminal: Vec<f32>,
     /// Recorded trajectories, `(steps + 1) × N` values per recorded path.

@@ -44,7 +44,8 @@ pub fn simulate_source(flags: &Flags) -> String {
          const ANY_JACOBI: bool = {jac};\n\
          const CHECK_FINITE: bool = {fin};\n\
          const KEEP_TERMINAL: bool = {keep};\n\
-         const RECORD_PATHS: bool = {rec};\n\n\
+         const RECORD_PATHS: bool = {rec};\n\
+         const GOALS: bool = {goals};\n\n\
          {abi}\n{partials}\n",
         n = flags.n,
         s = flags.s,
@@ -55,6 +56,7 @@ pub fn simulate_source(flags: &Flags) -> String {
         fin = flags.check_finite,
         keep = flags.keep_terminal,
         rec = flags.record_paths,
+        goals = flags.goals,
         abi = abi::wgsl_declarations(),
         partials = partial_helpers(flags),
     );
@@ -86,12 +88,14 @@ fn partial_helpers(flags: &Flags) -> String {
         s: flags.s,
         records,
         occupancy: !flags.fixed_only,
+        goals: flags.goals,
     };
-    let helpers: [(&str, &str, Offset); 4] = [
+    let helpers: [(&str, &str, Offset); 5] = [
         ("partial_record", "r", &|r| layout(0).record(r)),
         ("partial_cross", "records", &|r| layout(r).cross()),
         ("partial_incr", "records", &|r| layout(r).incr()),
         ("partial_occ", "records", &|r| layout(r).occ()),
+        ("partial_goal", "records", &|r| layout(r).goal()),
     ];
     let mut s = String::from("// partial-slot offsets, generated from engine::PartialLayout\n");
     for (name, arg, f) in helpers {
@@ -371,12 +375,14 @@ mod tests {
                     s,
                     records,
                     occupancy,
+                    goals: true,
                 };
-                let offsets: [Offset; 4] = [
+                let offsets: [Offset; 5] = [
                     &|r| at(0).record(r),
                     &|r| at(r).cross(),
                     &|r| at(r).incr(),
                     &|r| at(r).occ(),
+                    &|r| at(r).goal(),
                 ];
                 for f in offsets {
                     let (slope, start) = affine(f);
@@ -399,6 +405,7 @@ mod tests {
             check_finite: false,
             keep_terminal: true,
             record_paths: true,
+            goals: true,
         };
         let src = simulate_source(&f);
         let module = naga::front::wgsl::parse_str(&src)
