@@ -34,7 +34,12 @@ pub fn goal_rows(report: &Report, errors: bool) -> Option<(Vec<&'static str>, Ve
                 opt(g.time_median, 0),
                 cell(g.never, g.never_se, 3),
                 cell(g.constraint_held, g.constraint_held_se, 3),
-                if g.constraint_met { "yes" } else { "no" }.into(),
+                match (g.constraint.is_empty(), g.constraint_met) {
+                    (true, _) => "-",
+                    (false, true) => "yes",
+                    (false, false) => "no",
+                }
+                .into(),
                 cell(g.worst, g.worst_se, 3),
             ]
         })
