@@ -138,3 +138,9 @@ def test_progress_reaches_the_total(model):
     seen = []
     r = mosde.simulate(model, paths=1024, steps=5, engine="cpu", progress=lambda d, t: seen.append((d, t)))
     assert seen[-1][0] == seen[-1][1] == 1024 * len(r.strategies)
+
+
+def test_the_package_docstring_example_runs():
+    import doctest
+
+    assert doctest.testmod(mosde).failed == 0
