@@ -1,5 +1,7 @@
 """The API's names, shapes and types, and its errors."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,3 +146,32 @@ def test_the_package_docstring_example_runs():
     import doctest
 
     assert doctest.testmod(mosde).failed == 0
+
+
+def test_no_gpu_is_a_runtime_error():
+    import subprocess
+    import sys
+
+    # On Linux, WGPU_BACKEND=metal leaves wgpu no backend, hence no adapter.
+    code = (
+        "import mosde\n"
+        "try:\n"
+        "    mosde.simulate(mosde.Model.preset('code-generation'), paths=100, engine='gpu')\n"
+        "except RuntimeError as e:\n"
+        "    print('RuntimeError:', e)\n"
+    )
+    env = {**os.environ, "WGPU_BACKEND": "metal"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.startswith("RuntimeError: no GPU adapter found"), out.stdout + out.stderr
+
+
+def test_tables_are_dicts_without_pandas(monkeypatch, model):
+    import mosde._data
+    import mosde._util
+
+    monkeypatch.setattr(mosde._util, "_pd", None)
+    monkeypatch.setattr(mosde._data, "_pd", None)
+    r = mosde.simulate(model, paths=256, steps=5, engine="cpu")
+    assert isinstance(r.moments, dict) and r.moments["strategy"].dtype == object
+    assert isinstance(mosde.analyze(model), dict)
+    assert isinstance(mosde.generate(model, sessions=2, iterations=3), dict)
