@@ -22,24 +22,19 @@ def _spec_args(spec: Any) -> Tuple[Optional[str], Optional[str]]:
     raise TypeError("spec must be a dict (the TOML spec's keys) or a path to a spec file")
 
 
-def _run_sweep(spec, sensitivity, shard, out, force, resume, engine, threads, progress):
-    """Runs a sweep into ``out`` (a temporary folder when None); returns the
-    folder and whether it is temporary."""
+def _run_sweep(spec, sensitivity, shard, out, force, resume, engine, threads, progress, name, as_frame):
+    """Runs a sweep into ``out`` (a temporary folder, removed afterwards,
+    when None) and returns the table in its file ``name``."""
     path, text = _spec_args(spec)
-    temporary = out is None
-    folder = tempfile.mkdtemp(prefix="mosde-sweep-") if temporary else os.fspath(out)
-    target = os.path.join(folder, "run") if temporary else folder
-    bar = _progress_callback(progress, "points")
-    warnings_ = _mosde.sweep(
-        path, text, sensitivity, shard, target, force, resume, engine, threads, bar
-    )
-    for w in warnings_:
-        warnings.warn(w, stacklevel=3)
-    return target, folder if temporary else None
-
-
-def _read_and_clean(target: str, temporary: Optional[str], name: str, as_frame: bool):
+    temporary = tempfile.mkdtemp(prefix="mosde-sweep-") if out is None else None
+    target = os.path.join(temporary, "run") if temporary else os.fspath(out)
     try:
+        found = _mosde.sweep(
+            path, text, sensitivity, shard, target, force, resume, engine, threads,
+            _progress_callback(progress, "points"),
+        )
+        for w in found:
+            warnings.warn(w, stacklevel=3)
         with open(os.path.join(target, name), encoding="utf-8") as f:
             return _csv_table(f.read(), as_frame)
     finally:
@@ -65,8 +60,9 @@ def sweep(
     ``shard``: ``"i/n"`` runs part of the design. ``out``: the folder to
     write (as ``--out``; default: a temporary folder, removed afterwards).
     """
-    target, temporary = _run_sweep(spec, False, shard, out, force, resume, engine, threads, progress)
-    return _read_and_clean(target, temporary, "sweep.csv", as_frame)
+    return _run_sweep(
+        spec, False, shard, out, force, resume, engine, threads, progress, "sweep.csv", as_frame
+    )
 
 
 def sensitivity(
@@ -82,5 +78,6 @@ def sensitivity(
 ):
     """Runs a sweep and its sensitivity indices (``mosde sensitivity``) and
     returns the rows of ``sensitivity.csv``."""
-    target, temporary = _run_sweep(spec, True, None, out, force, resume, engine, threads, progress)
-    return _read_and_clean(target, temporary, "sensitivity.csv", as_frame)
+    return _run_sweep(
+        spec, True, None, out, force, resume, engine, threads, progress, "sensitivity.csv", as_frame
+    )

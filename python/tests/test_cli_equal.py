@@ -84,3 +84,20 @@ def test_sweep_returns_the_rows(tmp_path):
     df = mosde.sweep(SPEC, engine="cpu")
     assert len(df) == 8 * (2 + 2)
     assert "AI.hypervolume" in df.columns
+
+
+def test_a_shard_and_an_interrupted_sweep(tmp_path):
+    part = mosde.sweep(SPEC, "0/2", engine="cpu")
+    assert 0 < len(part) < 32
+
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    import pytest
+
+    with pytest.raises(KeyboardInterrupt):
+        mosde.sweep(SPEC, out=tmp_path / "o", engine="cpu", progress=interrupt)
+    # The rows done so far wait for a resume, as after a Ctrl-C of the CLI.
+    assert (tmp_path / "o.partial").is_dir() and not (tmp_path / "o").exists()
+    rows = mosde.sweep(SPEC, out=tmp_path / "o", engine="cpu", resume=True)
+    assert len(rows) == 32
