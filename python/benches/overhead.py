@@ -5,6 +5,7 @@ Run from the repository root with the package installed and a release CLI:
     python python/benches/overhead.py target/release/mosde
 """
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -15,8 +16,9 @@ REPEATS = 3
 THREADS = 2
 
 
-def cli_seconds(exe: str) -> float:
-    """Wall time of `mosde simulate` for the preset, writing its folder."""
+def cli_seconds(exe: str) -> tuple:
+    """Wall time of `mosde simulate` for the preset, writing its folder, and
+    the engine's time from its manifest."""
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
         subprocess.run(
@@ -24,7 +26,9 @@ def cli_seconds(exe: str) -> float:
              "--engine", "cpu", "--threads", str(THREADS), "--quiet", "--out", f"{d}/o"],
             check=True,
         )
-        return time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        with open(f"{d}/o/manifest.json", encoding="utf-8") as f:
+            return wall, json.load(f)["elapsed_s"]
 
 
 def python_seconds() -> tuple:
@@ -42,19 +46,27 @@ def python_seconds() -> tuple:
 
 
 MEMORY_CHILD = """
-import resource, sys
+import sys, tracemalloc
 import numpy as np
 import mosde
+
+def rss_kib():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+
 mode = sys.argv[1]
 n = 4_000_000
 m = mosde.Model.preset("code-generation")
-r = mosde.simulate(m, paths=n, steps=10, strategies=["AI"], engine="cpu", pareto_sample=n)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+strategies = None if mode == "stacked" else ["AI"]
+r = mosde.simulate(m, paths=n, steps=10, strategies=strategies, engine="cpu", pareto_sample=n)
+before = rss_kib()
+tracemalloc.start()
 t = r.terminal
 if mode == "copy":
     t = np.array(t)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(base, peak, t.nbytes, int(t.flags.owndata), int(t.base is not None))
+traced_peak = tracemalloc.get_traced_memory()[1]
+after = rss_kib()
+print(before, after, traced_peak, t.nbytes, int(t.flags.owndata), int(t.base is not None))
 """
 
 
@@ -70,17 +82,18 @@ def main() -> None:
     py = [python_seconds() for _ in range(REPEATS)]
     print(f"| | min of {REPEATS} (s) | all runs (s) |")
     print("|---|---:|---:|")
-    print(f"| CLI `mosde simulate` (process, run, files) | {min(cli):.2f} | {', '.join(f'{v:.2f}' for v in cli)} |")
+    print(f"| CLI `mosde simulate` (process, run, files) | {min(c[0] for c in cli):.2f} | {', '.join(f'{c[0]:.2f}' for c in cli)} |")
+    print(f"| engine time inside the CLI (manifest elapsed_s) | {min(c[1] for c in cli):.2f} | {', '.join(f'{c[1]:.2f}' for c in cli)} |")
     print(f"| `mosde.simulate` | {min(p[0] for p in py):.2f} | {', '.join(f'{p[0]:.2f}' for p in py)} |")
     print(f"| `mosde.simulate` + `save` | {min(p[1] for p in py):.2f} | {', '.join(f'{p[1]:.2f}' for p in py)} |")
     print(f"| engine time inside Python (manifest elapsed_s) | {min(p[2] for p in py):.2f} | {', '.join(f'{p[2]:.2f}' for p in py)} |")
     print()
-    print("| handover | RSS after the run (MiB) | peak after `terminal` (MiB) | array (MiB) | owndata | has base |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for mode in ("view", "copy"):
-        base, peak, nbytes, own, has_base = memory(mode)
-        print(f"| {mode} | {base / 1024:.1f} | {peak / 1024:.1f} | {nbytes / 2**20:.1f} | {own} | {has_base} |")
-
+    print("| handover of `terminal` (4·10⁶ paths) | RSS before (MiB) | RSS after (MiB) | growth (MiB) | numpy allocations, peak (MiB) | array (MiB) | OWNDATA | base |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for mode in ("view", "copy", "stacked"):
+        before, after, traced, nbytes, own, has_base = memory(mode)
+        print(f"| {mode} | {before / 1024:.1f} | {after / 1024:.1f} | {(after - before) / 1024:.1f} | "
+              f"{traced / 2**20:.1f} | {nbytes / 2**20:.1f} | {own} | {has_base} |")
 
 if __name__ == "__main__":
     main()
