@@ -16,18 +16,7 @@ pub struct DevicesArgs {
 pub fn run(a: DevicesArgs) -> anyhow::Result<()> {
     let list = gpu::adapters();
     if a.json {
-        let v: Vec<serde_json::Value> = list
-            .iter()
-            .map(|d| {
-                let mut v = serde_json::to_value(d).expect("serialisable");
-                v["usable"] = match &d.usable {
-                    Ok(()) => serde_json::Value::Bool(true),
-                    Err(e) => serde_json::Value::String(e.clone()),
-                };
-                v
-            })
-            .collect();
-        common::out!("{}", String::from_utf8(report::json_bytes(&v))?)?;
+        common::out!("{}", String::from_utf8(report::adapters_json(&list))?)?;
         return Ok(());
     }
     if list.is_empty() {

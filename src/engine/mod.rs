@@ -13,6 +13,9 @@ pub mod gpu;
 pub mod partials;
 pub mod plan;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::{Deserialize, Serialize};
 
 pub use goals::{GoalError, Goals, Op, Threshold};
@@ -55,6 +58,9 @@ pub enum EngineError {
     /// The CPU kernel asked for is unknown or not supported by this CPU.
     #[error("{0}")]
     Kernel(String),
+    /// The run was stopped through its [`Stop`] flag (an interrupt).
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 impl EngineError {
@@ -192,6 +198,36 @@ pub trait Engine {
     /// Integrates a job; `progress` is called with the number of paths
     /// finished since the last call.
     fn run(&mut self, job: &Job, progress: &mut dyn FnMut(u64)) -> Result<JobOutput, EngineError>;
+    /// Makes every later run end with [`EngineError::Cancelled`] at the
+    /// first chunk boundary after `stop` is requested.
+    fn set_stop(&mut self, stop: Stop);
+}
+
+/// A request to stop running engines between chunks, shared between the
+/// engine and whoever may ask it to stop (a signal handler, the progress
+/// callback of an embedding). Chunks are never cut, so a stopped run
+/// returns an error and no partial output.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// A flag not yet requested.
+    pub fn new() -> Stop {
+        Stop::default()
+    }
+
+    /// Asks the engines holding this flag to stop.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// [`EngineError::Cancelled`] once a stop was requested.
+    pub fn check(&self) -> Result<(), EngineError> {
+        match self.0.load(Ordering::Relaxed) {
+            true => Err(EngineError::Cancelled),
+            false => Ok(()),
+        }
+    }
 }
 
 /// Which engine to open.

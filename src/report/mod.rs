@@ -458,6 +458,23 @@ pub fn spectra_table(model: &Model, spectra: &[Spectrum]) -> String {
     )
 }
 
+/// `devices --json`: the adapters wgpu reaches, with `usable` as `true` or
+/// the reason mosde cannot run on it.
+pub fn adapters_json(list: &[AdapterReport]) -> Vec<u8> {
+    let v: Vec<serde_json::Value> = list
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::to_value(d).expect("adapter reports always serialise");
+            v["usable"] = match &d.usable {
+                Ok(()) => serde_json::Value::Bool(true),
+                Err(e) => serde_json::Value::String(e.clone()),
+            };
+            v
+        })
+        .collect();
+    json_bytes(&v)
+}
+
 /// `devices`' table of the adapters wgpu reaches.
 pub fn adapters_table(list: &[AdapterReport]) -> String {
     let mib = |b: u64| format!("{} MiB", b >> 20);

@@ -449,12 +449,26 @@ impl Sweep {
 
     /// Parses and validates spec text. `dir` resolves a relative `model_file`.
     pub fn from_toml(text: &str, origin: &str, dir: Option<&Path>) -> Result<Sweep, SweepError> {
+        let spec: SweepSpec = toml::from_str(text).map_err(|e| SweepError::Invalid {
+            origin: origin.to_string(),
+            field: "(file)".into(),
+            reason: e.to_string(),
+        })?;
+        Self::from_spec(spec, origin, dir)
+    }
+
+    /// Validates a spec held in memory (the keys of the TOML file), loading
+    /// its model. `dir` resolves a relative `model_file`.
+    pub fn from_spec(
+        spec: SweepSpec,
+        origin: &str,
+        dir: Option<&Path>,
+    ) -> Result<Sweep, SweepError> {
         let invalid = |field: &str, reason: String| SweepError::Invalid {
             origin: origin.to_string(),
             field: field.to_string(),
             reason,
         };
-        let spec: SweepSpec = toml::from_str(text).map_err(|e| invalid("(file)", e.to_string()))?;
         let model = match (&spec.model, &spec.model_file) {
             (Some(name), None) => Model::preset(name)?,
             (None, Some(file)) => {
@@ -693,6 +707,20 @@ fn check_sizes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spec_in_memory_is_the_file_spec() {
+        let text = "model = \"code-generation\"\ndesign = \"grid\"\nsamples = 2\n[[parameters]]\npath = \"x0[1]\"\nrange = [1.0, 2.0]\n";
+        let from_file = Sweep::from_toml(text, "spec.toml", None).unwrap();
+        let spec = from_file.spec.clone();
+        let in_memory = Sweep::from_spec(spec, "spec", None).unwrap();
+        assert_eq!(in_memory.spec, from_file.spec);
+        assert_eq!(in_memory.unit_points(), from_file.unit_points());
+        let mut bad = from_file.spec.clone();
+        bad.model = None;
+        let err = Sweep::from_spec(bad, "spec", None).unwrap_err();
+        assert!(err.to_string().contains("model"), "{err}");
+    }
 
     #[test]
     fn paths_parse_and_check_indices() {

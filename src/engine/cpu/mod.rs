@@ -22,7 +22,7 @@ use rayon::prelude::*;
 pub use kernel::{KERNEL_ENV, Kernel};
 pub use simulate::{ItemOutput, LANES, simulate};
 
-use super::{Engine, EngineError, EngineInfo, JobOutput, plan::Job};
+use super::{Engine, EngineError, EngineInfo, JobOutput, Stop, plan::Job};
 
 /// Work items per chunk: bounds memory (one partial per item in flight).
 const DEFAULT_CHUNK: usize = 256;
@@ -35,6 +35,7 @@ pub struct CpuEngine {
     threads_source: &'static str,
     chunk: usize,
     kernel: Kernel,
+    stop: Stop,
 }
 
 /// The thread count a CPU engine starts by default, and its source: the
@@ -73,6 +74,7 @@ impl CpuEngine {
             threads_source,
             chunk: DEFAULT_CHUNK,
             kernel: Kernel::detect(),
+            stop: Stop::new(),
         })
     }
 
@@ -126,7 +128,39 @@ impl Engine for CpuEngine {
                 out.sets[item.pset as usize].absorb(item.block, r);
             }
             progress(done);
+            self.stop.check()?;
         }
         Ok(out)
+    }
+
+    fn set_stop(&mut self, stop: Stop) {
+        self.stop = stop;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{JobOptions, Scenario};
+    use crate::model::Model;
+
+    #[test]
+    fn a_requested_stop_ends_the_run_after_a_chunk() {
+        let model = Model::preset("code-generation").unwrap();
+        let scenarios = Scenario::defaults(&model);
+        let job = Job::new(&scenarios, &JobOptions::paths(4096)).unwrap();
+        let stop = Stop::new();
+        let mut cpu = CpuEngine::new(1).unwrap().with_chunk(1);
+        cpu.set_stop(stop.clone());
+        let mut chunks = 0;
+        let err = cpu
+            .run(&job, &mut |_| {
+                chunks += 1;
+                stop.request();
+            })
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Cancelled), "{err}");
+        assert_eq!(chunks, 1);
+        assert!(!err.is_input());
     }
 }

@@ -18,7 +18,7 @@ pub use context::{AdapterReport, GpuContext, adapters};
 
 use super::abi::{NONE, RunParams, SetParams, StrategyParams, WorkItem};
 use super::plan::{Flags, Job};
-use super::{Engine, EngineError, EngineInfo, JobOutput};
+use super::{Engine, EngineError, EngineInfo, JobOutput, Stop};
 
 /// Target wall time of one chunk: long enough to amortise a readback, short
 /// enough for a live progress bar and to stay clear of driver watchdogs.
@@ -141,6 +141,8 @@ pub struct GpuEngine {
     kernels: HashMap<Flags, Kernel>,
     /// Fixed chunk size in items (tests use it to show chunking changes nothing).
     fixed_chunk: Option<usize>,
+    /// Asks a run to stop between chunks.
+    stop: Stop,
 }
 
 /// Buffer sizes a chunk of items needs, in bytes.
@@ -158,6 +160,7 @@ impl GpuEngine {
             ctx: GpuContext::new()?,
             kernels: HashMap::new(),
             fixed_chunk: None,
+            stop: Stop::new(),
         })
     }
 
@@ -327,6 +330,10 @@ fn buffer(d: &wgpu::Device, label: &str, size: u64, usage: wgpu::BufferUsages) -
 }
 
 impl Engine for GpuEngine {
+    fn set_stop(&mut self, stop: Stop) {
+        self.stop = stop;
+    }
+
     fn info(&self) -> EngineInfo {
         EngineInfo {
             kind: "gpu".into(),
@@ -573,6 +580,7 @@ impl Engine for GpuEngine {
                 );
             }
             progress(done);
+            self.stop.check()?;
             at += count;
             if self.fixed_chunk.is_none() {
                 let secs = t0.elapsed().as_secs_f64().max(1e-4);
