@@ -63,6 +63,7 @@ impl Options {
             passage: Passage {
                 tolerance: self.tolerance,
             },
+            goals: None,
         };
         let mut sim = Simulation::new(model.model.clone(), &self.strategies, options);
         sim.report = ReportOptions {
