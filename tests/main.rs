@@ -15,6 +15,7 @@ mod fit;
 mod golden;
 mod gpu;
 mod kernels;
+mod optimize;
 mod preset;
 mod reproducibility;
 mod run_dirs;
