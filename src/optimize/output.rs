@@ -326,6 +326,9 @@ and the winner is the finalist with the best held-out value. Differences are pai
     md
 }
 
+/// The winning policy as the `[policy]` table of a model file.
 fn opt_policy(s: &Summary) -> toml::Value {
-    toml::Value::try_from(&s.best.policy).unwrap_or(toml::Value::Table(Default::default()))
+    let policy =
+        toml::Value::try_from(&s.best.policy).unwrap_or(toml::Value::Table(Default::default()));
+    toml::Value::Table([("policy".to_string(), policy)].into_iter().collect())
 }

@@ -11,8 +11,8 @@ use crate::model::{Model, PolicySpec};
 use super::cem::{Cem, Point, elite_size};
 use super::holdout::{self, Holdout};
 use super::score::{Score, score};
-use super::space::{decode, fixed_schedule_point, space};
-use super::{FINALISTS, Family, Optimization, OptimizeError};
+use super::space::{decode, fixed_point, space};
+use super::{FINALISTS, Optimization, OptimizeError};
 
 /// What the search reports as it goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,15 +103,12 @@ pub fn optimize(
     let t0 = Instant::now();
     for g in 0..generations {
         let mut points = cem.sample(population);
-        if g == 0 && opt.family == Family::Schedule {
-            // Start from every fixed strategy, so the search never reports a
-            // schedule worse than the best single strategy it could have kept.
-            for (k, p) in points
-                .iter_mut()
-                .take(opt.model.strategies.len())
-                .enumerate()
-            {
-                *p = fixed_schedule_point(k, opt.segments);
+        if g == 0 {
+            // Start from every fixed strategy the family holds.
+            let fixed = (0..opt.model.strategies.len())
+                .filter_map(|k| fixed_point(opt.family, &opt.model, k, opt.segments));
+            for (p, f) in points.iter_mut().zip(fixed) {
+                *p = f;
             }
         }
         let specs: Vec<PolicySpec> = points

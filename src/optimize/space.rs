@@ -125,12 +125,31 @@ fn schedule(model: &Model, point: &Point) -> PolicySpec {
     PolicySpec::Schedule { segments }
 }
 
-/// The point of the schedule space that runs strategy `k` alone (the search
-/// starts from every fixed strategy).
-pub fn fixed_schedule_point(k: usize, segments: usize) -> Point {
-    Point {
-        cats: std::iter::once(0).chain(vec![k; segments]).collect(),
-        x: vec![1.0; segments.saturating_sub(1)],
+/// The point of `family`'s space that runs strategy `k` throughout, where
+/// the family has one: a one-segment schedule, a guard whose floors are the
+/// lower bounds (a clamped state never falls below them), an adaptive
+/// policy with every trigger off. The search starts from these, so a family
+/// that contains the fixed strategies is never searched from worse ones.
+pub fn fixed_point(family: Family, model: &Model, k: usize, segments: usize) -> Option<Point> {
+    let sp = space(family, model, segments);
+    let lows = || sp.boxes.iter().map(|b| b.0).collect();
+    match family {
+        Family::Schedule => Some(Point {
+            cats: std::iter::once(0).chain(vec![k; segments]).collect(),
+            x: vec![1.0; segments.saturating_sub(1)],
+        }),
+        Family::Guard => Some(Point {
+            cats: vec![k],
+            x: lows(),
+        }),
+        Family::Adaptive => {
+            let off = model.strategies.len();
+            Some(Point {
+                cats: vec![k, off, off, off],
+                x: lows(),
+            })
+        }
+        Family::Greedy => None,
     }
 }
 
@@ -157,7 +176,11 @@ mod tests {
         assert_eq!(segments.len(), 2);
         assert_eq!(steps.iter().sum::<u32>(), m.steps);
         assert_eq!(steps[0], (0.5 * f64::from(m.steps)).round() as u32);
-        let fixed = decode(Family::Schedule, &m, &fixed_schedule_point(1, 3));
+        let fixed = decode(
+            Family::Schedule,
+            &m,
+            &fixed_point(Family::Schedule, &m, 1, 3).unwrap(),
+        );
         assert!(matches!(fixed, PolicySpec::Schedule { ref segments } if segments.len() == 1));
     }
 
@@ -172,7 +195,8 @@ mod tests {
         ] {
             let sp = space(family, &m, 3);
             let mut cem = super::super::cem::Cem::new(sp, 3);
-            for p in cem.sample(20) {
+            let fixed = (0..m.strategies.len()).filter_map(|k| fixed_point(family, &m, k, 3));
+            for p in cem.sample(20).into_iter().chain(fixed) {
                 let mut spec = m.spec.clone();
                 spec.policy = Some(decode(family, &m, &p));
                 Model::from_spec(spec, "test").unwrap();
