@@ -3,7 +3,7 @@
 //
 // The host prefixes this file with a generated header (specialisation
 // constants N, S, RS, BOUNDARY, FIXED_ONLY, ANY_JACOBI, CHECK_FINITE,
-// KEEP_TERMINAL, RECORD_PATHS) and rng.wgsl, then unrolls every loop marked
+// KEEP_TERMINAL, RECORD_PATHS, GOALS) and rng.wgsl, then unrolls every loop marked
 // `//@unroll` (see src/engine/gpu/shaders.rs). After unrolling, every private
 // array is indexed by constants, so the state lives in registers.
 //
@@ -16,12 +16,13 @@
 // Every shared constant (WG, NMAX, NONE, LIMIT_BITS, DEAD, POLICY_*,
 // BOUNDARY_*), the buffer structs (RunParams, SetParams, StrategyParams,
 // WorkItem) and the partial-slot offsets (partial_record, partial_cross,
-// partial_incr, partial_occ) are generated into the header from
+// partial_incr, partial_occ, partial_goal) are generated into the header from
 // src/engine/abi.rs and engine::PartialLayout; none is spelled out here.
 //
 // The kernel is split into the same phases as its CPU twin, under the same
-// names: load_set, init_state, check_passage, choose_strategy, em_step,
-// accumulate, write_path, record_moments, write_outputs and flush_sums. The
+// names: load_set, init_state, check_passage, check_goal, choose_strategy
+// (choose_adaptive), em_step, accumulate, write_path, record_moments,
+// write_outputs, flush_sums and flush_goal. The
 // twin runs a group of paths per call where this file runs one per thread.
 
 @group(0) @binding(0) var<uniform> run: RunParams;
@@ -116,6 +117,11 @@ struct SetConsts {
     policy: u32,
     strategy: u32,
     strategy_base: u32,
+    // Goal and constraint boxes (GOALS only). Twin: the set's goal_lo, …
+    goal_lo: array<f32, N>,
+    goal_hi: array<f32, N>,
+    cons_lo: array<f32, N>,
+    cons_hi: array<f32, N>,
 }
 
 // The strategy driving a path and a private copy of its parameters, reloaded
@@ -126,6 +132,11 @@ struct Active {
     seg: u32,
     choice: u32,
     rescuing: u32,
+    // Adaptive: EWMA of normalised increments, previous state, latched
+    // trigger. Twin: AdaptiveState (cpu/adaptive.rs).
+    ewma: array<f32, N>,
+    prev: array<f32, N>,
+    latch: u32,
     tgt: array<f32, N>,
     a: array<f32, N * N>,
     l: array<f32, N * N>,
@@ -158,6 +169,15 @@ fn load_set(ps: u32) -> SetConsts {
     c.policy = sets[ps].policy;
     c.strategy = sets[ps].strategy;
     c.strategy_base = sets[ps].strategy_base;
+    if (GOALS) {
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            c.goal_lo[i] = sets[ps].goal_lo[i];
+            c.goal_hi[i] = sets[ps].goal_hi[i];
+            c.cons_lo[i] = sets[ps].cons_lo[i];
+            c.cons_hi[i] = sets[ps].cons_hi[i];
+        }
+    }
     return c;
 }
 
@@ -194,6 +214,32 @@ fn check_passage(fp: ptr<function, u32>, sc: SetConsts, x: array<f32, N>, t: u32
     }
 }
 
+// A path's goal tracking: its first step in the goal region (NONE: not
+// yet) and whether its constraint has held so far. Twin: GoalTrack.
+struct GoalTrack {
+    reached: u32,
+    held: bool,
+}
+
+// At step t: a path that is not eligible (invalid or non-finite) has broken
+// its constraint; an eligible one breaks it outside the constraint box, and
+// reaches the goal the first time it is inside the goal box. Twin: check_goal.
+fn check_goal(gt: ptr<function, GoalTrack>, sc: SetConsts, x: array<f32, N>, t: u32, eligible: bool) {
+    if (GOALS) {
+        var in_goal = eligible;
+        var in_cons = eligible;
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            in_goal = in_goal && x[i] >= sc.goal_lo[i] && x[i] <= sc.goal_hi[i];
+            in_cons = in_cons && x[i] >= sc.cons_lo[i] && x[i] <= sc.cons_hi[i];
+        }
+        (*gt).held = (*gt).held && in_cons;
+        if ((*gt).reached == NONE && in_goal) {
+            (*gt).reached = t;
+        }
+    }
+}
+
 // Loads strategy `k` (an index into `strategies`) into the private copies.
 // Twin: load_strategy.
 fn load_strategy(k: u32, st: ptr<function, Active>) {
@@ -207,6 +253,78 @@ fn load_strategy(k: u32, st: ptr<function, Active>) {
             (*st).l[i * N + j] = strategies[k].l[i * NMAX + j];
         }
     }
+}
+
+// Whether adaptive trigger t holds: a latched trigger until its release
+// condition `off`, another when its condition `on` fires; never without a
+// strategy. Twin: holds (cpu/adaptive.rs).
+fn adaptive_holds(latch: u32, t: u32, strategy: u32, on: bool, off: bool) -> bool {
+    if (strategy == NONE) {
+        return false;
+    }
+    if (latch == t) {
+        return !off;
+    }
+    return on;
+}
+
+// The adaptive policy (model::PolicySpec::Adaptive documents the rule): the
+// EWMA of the path's normalised increments, and every `every` steps the
+// floor, conflict and stall triggers in that order. Twin: choose_adaptive.
+fn choose_adaptive(ps: u32, sc: SetConsts, s: u32, x: array<f32, N>, st: ptr<function, Active>) -> u32 {
+    let alpha = sets[ps].alpha;
+    //@unroll
+    for (var i = 0u; i < N; i++) {
+        if (s > 0u) {
+            let d = (x[i] - (*st).prev[i]) * sc.inv_range[i];
+            (*st).ewma[i] += alpha * (d - (*st).ewma[i]);
+        }
+        (*st).prev[i] = x[i];
+    }
+    if (s % sets[ps].every == 0u) {
+        var zmin = 3.0e38;
+        var emin = 3.0e38;
+        var emax = -3.0e38;
+        var esum = 0.0;
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            zmin = min(zmin, (x[i] - sc.lo[i]) * sc.inv_range[i]);
+            emin = min(emin, (*st).ewma[i]);
+            emax = max(emax, (*st).ewma[i]);
+            esum += (*st).ewma[i];
+        }
+        let ready = s >= sets[ps].warmup;
+        let h = sets[ps].hysteresis;
+        let c = sets[ps].conflict;
+        let m = sets[ps].floor_margin;
+        let sl = sets[ps].stall * f32(N);
+        let latch = (*st).latch;
+        // Each trigger's condition and release, named first (a `<` inside
+        // a call's arguments would read as a template list).
+        let floor_on = zmin < m;
+        let floor_off = zmin >= m * (1.0 + h);
+        let conflict_on = ready && emin < -c && emax > c;
+        let conflict_off = !ready || emin >= -c * (1.0 - h) || emax <= c * (1.0 - h);
+        let stall_on = ready && esum < sl;
+        let stall_off = !ready || esum >= sl * (1.0 + h);
+        var next = NONE;
+        if (adaptive_holds(latch, 0u, sets[ps].on_floor, floor_on, floor_off)) {
+            next = 0u;
+        } else if (adaptive_holds(latch, 1u, sets[ps].on_conflict, conflict_on, conflict_off)) {
+            next = 1u;
+        } else if (adaptive_holds(latch, 2u, sets[ps].on_stall, stall_on, stall_off)) {
+            next = 2u;
+        }
+        (*st).latch = next;
+    }
+    if ((*st).latch == 0u) {
+        return sets[ps].on_floor;
+    } else if ((*st).latch == 1u) {
+        return sets[ps].on_conflict;
+    } else if ((*st).latch == 2u) {
+        return sets[ps].on_stall;
+    }
+    return sc.strategy;
 }
 
 // Policy: which strategy drives step s from state x, and a reload of its
@@ -269,6 +387,8 @@ fn choose_strategy(ps: u32, sc: SetConsts, s: u32, x: array<f32, N>, st: ptr<fun
                 (*st).choice = best_k;
             }
             (*st).k = (*st).choice;
+        } else if (policy == POLICY_ADAPTIVE) {
+            (*st).k = choose_adaptive(ps, sc, s, x, st);
         }
         if ((*st).k != (*st).cur) {
             (*st).cur = (*st).k;
@@ -442,6 +562,32 @@ fn flush_sums(lid: u32, base: u32, x: array<f32, N>, shift: array<f32, N>, alive
     }
 }
 
+// Adds a valid path's first goal step (steps + 1 = never) to its set's goal
+// histogram, and the sub-block's goal sums (partial_goal: valid, reached,
+// Σ min(τ, steps), held, finite, Σ smallest normalised objective) to the
+// item's slot at `base`. Call in uniform control flow. Twin: flush_goal.
+fn flush_goal(lid: u32, base: u32, ps: u32, gt: GoalTrack, sc: SetConsts, x: array<f32, N>, alive: bool, valid: bool) {
+    if (GOALS) {
+        let tau = min(gt.reached, run.steps + 1u);
+        if (valid) {
+            atomicAdd(&hist[run.goal_hist + ps * run.hist_len + tau], 1u);
+        }
+        var worst = 3.0e38;
+        //@unroll
+        for (var i = 0u; i < N; i++) {
+            worst = min(worst, (x[i] - sc.lo[i]) * sc.inv_range[i]);
+        }
+        var st = Staging(0u, base + partial_goal(run.records));
+        stage_and_flush(lid, select(0.0, 1.0, valid), &st);
+        stage_and_flush(lid, select(0.0, 1.0, valid && tau <= run.steps), &st);
+        stage_and_flush(lid, select(0.0, f32(min(tau, run.steps)), valid), &st);
+        stage_and_flush(lid, select(0.0, 1.0, valid && gt.held), &st);
+        stage_and_flush(lid, select(0.0, 1.0, valid && alive), &st);
+        stage_and_flush(lid, select(0.0, worst, valid && alive), &st);
+        flush(lid, &st);
+    }
+}
+
 // ---- The kernel: one workgroup per work item ----
 
 @compute @workgroup_size(WG)
@@ -478,11 +624,14 @@ fn simulate(
         var st: Active;
         st.cur = NONE;
         st.rescuing = NONE;
+        st.latch = NONE;
         var alive = valid;
         var fp = NONE;
         var inc: Increments;
+        var gt = GoalTrack(NONE, true);
 
         check_passage(&fp, sc, x, 0u, valid);
+        check_goal(&gt, sc, x, 0u, valid);
         record_moments(lid, base + partial_record(0u), x, sc.shift, alive);
         if (keeps_path) {
             write_path(item.path_base + slot, 0u, x);
@@ -501,6 +650,7 @@ fn simulate(
             accumulate(st.k, x, xn, &alive, &inc);
             x = xn;
             check_passage(&fp, sc, x, s + 1u, alive);
+            check_goal(&gt, sc, x, s + 1u, alive);
             if (keeps_path) {
                 write_path(item.path_base + slot, s + 1u, x);
             }
@@ -513,5 +663,6 @@ fn simulate(
             write_outputs(item, path, slot, fp, x, alive);
         }
         flush_sums(lid, base, x, sc.shift, alive, valid, &inc);
+        flush_goal(lid, base, ps, gt, sc, x, alive, valid);
     }
 }

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::convergence;
 use super::errors::jackknife;
-use crate::engine::Run;
 use crate::engine::partials::goal_slot as g;
+use crate::engine::{Goals, Job, Run, SetOutput};
 
 /// An estimate, its standard error and its leave-one-group-out replicates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,9 +85,13 @@ impl GoalStats {
 /// The goal statistics of set `set` of a run, or `None` when the job has no
 /// goals (or the set ran no block).
 pub fn goal_stats(run: &Run, set: usize) -> Option<GoalStats> {
-    run.job.goals()?;
-    let out = &run.output.sets[set];
-    let at = run.job.partial_layout().goal();
+    goal_stats_of(&run.job, &run.output.sets[set])
+}
+
+/// [`goal_stats`] of one set's output `out` of `job`.
+pub fn goal_stats_of(job: &Job, out: &SetOutput) -> Option<GoalStats> {
+    job.goals()?;
+    let at = job.partial_layout().goal();
     let total = out.fold.total()?;
     let sums = |v: &[f64]| -> [f64; g::LEN] {
         let mut s = [0.0; g::LEN];
@@ -106,7 +110,7 @@ pub fn goal_stats(run: &Run, set: usize) -> Option<GoalStats> {
         .collect();
     let est =
         |f: &dyn Fn(&[f64; g::LEN]) -> f64| Estimate::new(f(&full), reps.iter().map(f).collect());
-    let steps = f64::from(run.job.steps());
+    let steps = f64::from(job.steps());
     let median = convergence::first_passage(&out.goal_hist, 0.0).p50;
     Some(GoalStats {
         reach: est(&|s| s[g::REACHED] / s[g::VALID]),
@@ -115,5 +119,66 @@ pub fn goal_stats(run: &Run, set: usize) -> Option<GoalStats> {
         never: est(&|s| 1.0 - s[g::REACHED] / s[g::VALID]),
         constraint: est(&|s| s[g::HELD] / s[g::VALID]),
         worst: est(&|s| s[g::WORST] / s[g::ALIVE]),
+    })
+}
+
+/// The `goal` object of a strategy in `summary.json`: the goals as given and
+/// their statistics, each with its standard error. Times are in steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalSummary {
+    /// The goal region, as `name>=value,…` (empty: none).
+    pub goal: String,
+    /// The constraint, as `name>=value,…` (empty: none).
+    pub constraint: String,
+    /// Probability with which the constraint must hold.
+    pub confidence: f64,
+    /// P(goal reached by the horizon).
+    pub reach: f64,
+    /// Its standard error.
+    pub reach_se: f64,
+    /// Mean of min(τ, steps), τ the first step in the goal region.
+    pub time_mean: f64,
+    /// Its standard error.
+    pub time_mean_se: f64,
+    /// Median first step in the goal region; `null` when half or more never
+    /// reach it.
+    pub time_median: Option<f64>,
+    /// Share of paths that never reach the goal by the horizon.
+    pub never: f64,
+    /// Its standard error.
+    pub never_se: f64,
+    /// P(constraint held at every step, t = 0 included).
+    pub constraint_held: f64,
+    /// Its standard error.
+    pub constraint_held_se: f64,
+    /// Whether `constraint_held` ≥ `confidence`.
+    pub constraint_met: bool,
+    /// Mean smallest normalised objective at the horizon (finite paths).
+    pub worst: f64,
+    /// Its standard error.
+    pub worst_se: f64,
+}
+
+/// The `goal` object of one set's output `out` of `job`, or `None`
+/// without goals.
+pub fn goal_summary(job: &Job, out: &SetOutput, names: &[String]) -> Option<GoalSummary> {
+    let goals = job.goals()?;
+    let s = goal_stats_of(job, out)?;
+    Some(GoalSummary {
+        goal: Goals::describe(&goals.goal, names),
+        constraint: Goals::describe(&goals.constraint, names),
+        confidence: goals.confidence,
+        constraint_met: s.constraint_met(goals.confidence),
+        reach: s.reach.value,
+        reach_se: s.reach.se,
+        time_mean: s.time_mean.value,
+        time_mean_se: s.time_mean.se,
+        time_median: s.time_median,
+        never: s.never.value,
+        never_se: s.never.se,
+        constraint_held: s.constraint.value,
+        constraint_held_se: s.constraint.se,
+        worst: s.worst.value,
+        worst_se: s.worst.se,
     })
 }

@@ -154,6 +154,9 @@ pub struct StrategySummary {
     /// Standard errors of the occupancy fractions.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub occupancy_se: Option<Vec<(String, f64)>>,
+    /// Goal and constraint statistics (runs with goals only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub goal: Option<goals::GoalSummary>,
 }
 
 impl StrategySummary {
@@ -195,6 +198,7 @@ impl StrategySummary {
             pareto_front_size_se: f64::NAN,
             occupancy: None,
             occupancy_se: None,
+            goal: None,
         }
     }
 }
@@ -511,6 +515,7 @@ fn summarize(
         pareto_front_size_se: f64::NAN,
         occupancy_se: occupancy.as_ref().map(|o| o.1.clone()),
         occupancy: occupancy.map(|o| o.0),
+        goal: goals::goal_summary(job, set, &m.objective_names()),
     };
     (summary, stats.records)
 }

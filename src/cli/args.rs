@@ -38,11 +38,11 @@ impl ModelArgs {
 pub struct GoalArgs {
     /// Goal region: every threshold met at once, e.g.
     /// `security>=6,efficiency>=5` (`<=` for an upper threshold).
-    #[arg(long, value_name = "NAME>=V,...", allow_hyphen_values = true)]
+    #[arg(long, value_name = "THRESHOLDS", allow_hyphen_values = true)]
     pub goal: Option<String>,
     /// Constraint a path must meet at every step, t = 0 included, e.g.
     /// `security>=3`.
-    #[arg(long, value_name = "NAME>=V,...", allow_hyphen_values = true)]
+    #[arg(long, value_name = "THRESHOLDS", allow_hyphen_values = true)]
     pub constraint: Option<String>,
     /// Probability with which the constraint must hold (default 0.95;
     /// needs --constraint).

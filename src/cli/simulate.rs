@@ -233,7 +233,12 @@ fn strategy_context(e: mosde::Error) -> anyhow::Error {
 /// its headline columns.
 pub fn summary_table(r: &Report) -> String {
     let (head, rows) = report::strategy_rows_with(r, true);
-    report::table(&head, &rows)
+    let mut out = report::table(&head, &rows);
+    if let Some((head, rows)) = report::goals::goal_rows(r, true) {
+        out.push('\n');
+        out.push_str(&report::table(&head, &rows));
+    }
+    out
 }
 
 /// `merge` of `simulate` shards.

@@ -221,8 +221,9 @@ kernel_struct! {
         pub partial_len: u32,
         /// Histogram bins per set (`steps + 2`).
         pub hist_len: u32,
-        /// Padding.
-        pub pad0: u32,
+        /// Start of the goal histograms in the histogram buffer (after every
+        /// set's first-passage histogram).
+        pub goal_hist: u32,
         /// Padding.
         pub pad1: u32,
         /// Padding.

@@ -159,6 +159,15 @@ impl Goals {
         (lo, hi)
     }
 
+    /// A list of thresholds as written: `name>=value,…`.
+    pub fn describe(items: &[Threshold], names: &[String]) -> String {
+        items
+            .iter()
+            .map(|t| format!("{}{}{}", names[t.objective], t.op.symbol(), t.value))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// Whether every threshold of `items` holds at `x`.
     pub fn holds(items: &[Threshold], x: &[f64]) -> bool {
         items.iter().all(|t| t.op.holds(x[t.objective], t.value))

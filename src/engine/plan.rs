@@ -507,6 +507,7 @@ impl Job {
                 sub,
                 partial_len: layout.len() as u32,
                 hist_len: steps + 2,
+                goal_hist: scenarios.len() as u32 * (steps + 2),
                 ..Default::default()
             },
             blocks: vec![0..blocks_per_set; sets.len()],
@@ -614,6 +615,12 @@ impl Job {
     /// a last one for paths that never arrive.
     pub fn passage_bins(&self) -> usize {
         self.run.hist_len as usize
+    }
+
+    /// Histograms per job: one first-passage histogram per set, and one
+    /// goal histogram per set in jobs with goals.
+    pub fn histograms(&self) -> usize {
+        self.sets.len() * if self.flags.goals { 2 } else { 1 }
     }
 
     /// Seed.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod figures;
+pub mod goals;
 pub mod latex;
 pub mod plots;
 pub mod run_dir;
@@ -275,7 +276,7 @@ pub fn strategies_md(report: &Report) -> String {
             .first()
             .map_or(0.05, |s| s.first_passage.tolerance),
         front = report.pooled_front_size,
-    )
+    ) + &goals::goals_md(report)
 }
 
 /// `manifest.json`: provenance and timings of a run.

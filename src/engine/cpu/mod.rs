@@ -9,6 +9,8 @@
 //! the AVX2 and AVX-512 entry points; `kernel.rs` picks one at run time
 //! ([`Kernel`], `MOSDE_CPU_KERNEL`). Every kernel gives the same bytes.
 
+mod adaptive;
+mod goal;
 mod kernel;
 mod lanes;
 mod simulate;

@@ -15,6 +15,8 @@
     reason = "index loops mirror the WGSL kernel phase for phase"
 )]
 
+use super::adaptive::{AdaptiveState, choose_adaptive};
+use super::goal::{GoalTrack, check_goal, flush_goal};
 use crate::engine::abi::{LIMIT, NMAX, NONE, SetParams, StrategyParams, WG, WorkItem, policy_kind};
 use crate::engine::partials::{DEAD, PartialLayout};
 use crate::engine::plan::{Flags, Job};
@@ -91,6 +93,7 @@ struct Active<const N: usize> {
     seg: [usize; LANES],
     choice: [u32; LANES],
     rescuing: [u32; LANES],
+    ad: AdaptiveState<N>,
     tgt: [[f32; LANES]; N],
     a: [[[f32; LANES]; N]; N],
     l: [[[f32; LANES]; N]; N],
@@ -106,6 +109,7 @@ impl<const N: usize> Active<N> {
             seg: [0; LANES],
             choice: [0; LANES],
             rescuing: [NONE; LANES],
+            ad: AdaptiveState::new(),
             tgt: [[0.0; LANES]; N],
             a: [[[0.0; LANES]; N]; N],
             l: [[[0.0; LANES]; N]; N],
@@ -197,8 +201,10 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
             let mut alive = valid;
             let mut fp = [NONE; LANES];
             let mut inc = Increments::<N, LANES>::new(flags.s);
+            let mut gt = GoalTrack::<LANES>::new();
 
             check_passage(&b, &mut fp, &x, 0, &valid);
+            check_goal(&b, &mut gt, &x, 0, &valid);
             record_moments(
                 &mut out.partial,
                 b.layout.record(0),
@@ -228,6 +234,7 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
                     accumulate(&b, &st.k, &x, &xn, &mut alive, &mut inc);
                     x = xn;
                     check_passage(&b, &mut fp, &x, s + 1, &alive);
+                    check_goal(&b, &mut gt, &x, s + 1, &alive);
                     write_path(&b, &mut out.paths, &keeps_path, &slot, s + 1, &x);
                     s += 1;
                 }
@@ -238,6 +245,7 @@ fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
 
             write_outputs(&b, &mut out, &path, &valid, &fp, &x, &alive);
             flush_sums(&b, &mut out.partial, &x, &alive, &valid, &inc);
+            flush_goal(&b, &mut out, &gt, &x, &alive, &valid);
         }
     }
     out
@@ -403,6 +411,8 @@ fn choose_strategy<const N: usize>(
                 st.choice[lane] = best_k;
             }
             st.k[lane] = st.choice[lane];
+        } else if set.policy == policy_kind::ADAPTIVE {
+            st.k[lane] = choose_adaptive(b, s, x, &mut st.ad, lane);
         }
         if st.k[lane] != st.cur[lane] {
             st.cur[lane] = st.k[lane];

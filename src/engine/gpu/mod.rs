@@ -294,7 +294,7 @@ impl GpuEngine {
     /// Checks, before any work, that the job can run on this device.
     fn check(&self, job: &Job) -> Result<Vec<WorkItem>, EngineError> {
         let max = self.ctx.max_binding();
-        let hist = job.sets.len() as u64 * u64::from(job.run.hist_len) * 4;
+        let hist = job.histograms() as u64 * u64::from(job.run.hist_len) * 4;
         let sets = (job.sets.len() * std::mem::size_of::<SetParams>()) as u64;
         let strategies = (job.strategies.len() * std::mem::size_of::<StrategyParams>()) as u64;
         for (what, bytes) in [
@@ -365,7 +365,7 @@ impl Engine for GpuEngine {
             contents: bytemuck::cast_slice(&job.strategies),
             usage: storage,
         });
-        let hist_bytes = job.sets.len() as u64 * u64::from(job.run.hist_len) * 4;
+        let hist_bytes = job.histograms() as u64 * u64::from(job.run.hist_len) * 4;
         let hist = buffer(&d, "hist", hist_bytes, output);
         let run_buf = buffer(
             &d,
@@ -593,15 +593,23 @@ impl Engine for GpuEngine {
         self.ctx.queue.submit([enc.finish()]);
         let raw = self.ctx.read(&staging, hist_bytes)?;
         let counts: Vec<u32> = bytemuck::pod_collect_to_vec(&raw);
-        for (set, h) in out
-            .sets
-            .iter_mut()
-            .zip(counts.chunks_exact(job.run.hist_len as usize))
-        {
-            for (a, b) in set.hist.iter_mut().zip(h) {
-                *a += u64::from(*b);
-            }
+        let mut chunks = counts.chunks_exact(job.run.hist_len as usize);
+        // First-passage histograms of every set, then (with goals) the
+        // goal histograms of every set.
+        for set in &mut out.sets {
+            add_counts(&mut set.hist, chunks.next());
+        }
+        for set in &mut out.sets {
+            add_counts(&mut set.goal_hist, chunks.next());
         }
         Ok(out)
+    }
+}
+
+/// Adds a histogram read back from the device to `dst` (nothing for `None`
+/// or an empty `dst`).
+fn add_counts(dst: &mut [u64], src: Option<&[u32]>) {
+    for (a, b) in dst.iter_mut().zip(src.unwrap_or_default()) {
+        *a += u64::from(*b);
     }
 }
