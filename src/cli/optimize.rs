@@ -153,7 +153,7 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<()> {
     let written = optimize::write_outputs(out.path(), &opt, &outcome, a.plot)?;
     let dir = out.commit(&manifest(&opt, &outcome, &info))?;
     if !a.quiet {
-        let (head, rows) = optimize::output::comparison_table(&written.summary);
+        let (head, rows) = optimize::comparison_table(&written.summary);
         common::out!("{}", report::table(&head, &rows))?;
         let t = &outcome.timing;
         common::outln!(

@@ -33,22 +33,8 @@ pub fn draw(dir: &Path, opt: &Optimization, out: &Outcome, s: &Summary) -> Resul
         mean: s.history.iter().map(|g| g.mean).collect(),
     };
     save(&progress, dir, "search_progress")?;
+    save(&comparison(opt, s, y_desc), dir, "comparison")?;
     let strategies = opt.model.strategies.len();
-    let mut rows = vec![(
-        format!("winner ({})", s.family),
-        s.best.value,
-        s.best.ci95,
-        strategies,
-    )];
-    for (k, b) in s.baselines.iter().enumerate() {
-        rows.push((b.name.clone(), b.value, b.ci95, k));
-    }
-    let comparison = IntervalComparison {
-        title: format!("Held-out {}: winner vs baselines", s.objective),
-        y_desc,
-        rows,
-    };
-    save(&comparison, dir, "comparison")?;
     let h = &out.holdout;
     let winner = h.winner;
     let base = h.finalists.len();
@@ -78,6 +64,25 @@ pub fn draw(dir: &Path, opt: &Optimization, out: &Outcome, s: &Summary) -> Resul
     };
     save(&traj, dir, "mean_trajectories")?;
     Ok(())
+}
+
+/// The winner and every baseline with their 95% intervals.
+fn comparison(opt: &Optimization, s: &Summary, y_desc: String) -> IntervalComparison {
+    let strategies = opt.model.strategies.len();
+    let mut rows = vec![(
+        format!("winner ({})", s.family),
+        s.best.value,
+        s.best.ci95,
+        strategies,
+    )];
+    for (k, b) in s.baselines.iter().enumerate() {
+        rows.push((b.name.clone(), b.value, b.ci95, k));
+    }
+    IntervalComparison {
+        title: format!("Held-out {}: winner vs baselines", s.objective),
+        y_desc,
+        rows,
+    }
 }
 
 /// Mean ± 1 SD per record of set `set`.

@@ -14,6 +14,7 @@ mod adaptive;
 pub mod cem;
 mod figures;
 pub mod holdout;
+mod markdown;
 pub mod output;
 pub mod score;
 pub mod search;
@@ -23,6 +24,7 @@ use crate::engine::{EngineError, Goals, PlanError};
 use crate::model::{MAX_SEGMENTS, Model, ModelError};
 
 pub use holdout::{Entry, Holdout};
+pub use markdown::comparison_table;
 pub use output::{Written, write_outputs};
 pub use search::{Event, Generation, Outcome, Timing, optimize};
 

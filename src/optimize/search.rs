@@ -102,15 +102,7 @@ pub fn optimize(
     let mut timing = Timing::default();
     let t0 = Instant::now();
     for g in 0..generations {
-        let mut points = cem.sample(population);
-        if g == 0 {
-            // Start from every fixed strategy the family holds.
-            let fixed = (0..opt.model.strategies.len())
-                .filter_map(|k| fixed_point(opt.family, &opt.model, k, opt.segments));
-            for (p, f) in points.iter_mut().zip(fixed) {
-                *p = f;
-            }
-        }
+        let points = sample(&mut cem, opt, g, population);
         let specs: Vec<PolicySpec> = points
             .iter()
             .map(|p| decode(opt.family, &opt.model, p))
@@ -148,6 +140,20 @@ pub fn optimize(
         population,
         timing,
     })
+}
+
+/// Generation `g`'s candidates; the first generation starts from every
+/// fixed strategy the family holds.
+fn sample(cem: &mut Cem, opt: &Optimization, g: usize, population: usize) -> Vec<Point> {
+    let mut points = cem.sample(population);
+    if g == 0 {
+        let fixed = (0..opt.model.strategies.len())
+            .filter_map(|k| fixed_point(opt.family, &opt.model, k, opt.segments));
+        for (p, f) in points.iter_mut().zip(fixed) {
+            *p = f;
+        }
+    }
+    points
 }
 
 /// Candidate indices, best first (ties keep the sampling order).
