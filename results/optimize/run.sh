@@ -12,3 +12,11 @@ for family in schedule guard greedy adaptive; do
         --budget 512 --paths 4096 --holdout-paths 100000 --seed 0 \
         --engine cpu --threads 2 --out "results/optimize/$family" --force --plot --quiet
 done
+# The two state-feedback families again with four times the search budget
+# (32 generations), to see how much of the gap between them is the search's.
+for family in greedy adaptive; do
+    "$MOSDE" optimize --preset code-generation --family "$family" --objective time \
+        --goal "$GOAL" --constraint 'security>=1' --confidence 0.8 \
+        --budget 2048 --paths 4096 --holdout-paths 100000 --seed 0 \
+        --engine cpu --threads 2 --out "results/optimize/budget-2048/$family" --force --quiet
+done
