@@ -521,8 +521,90 @@ fn merge_cases() -> Vec<Case> {
     ]
 }
 
+/// Goals, constraints and confidences on `simulate` (objectives a and b on
+/// [0, 10]), and the adaptive policy's fields in the model.
+fn goal_cases() -> Vec<Case> {
+    let mut empty = sim("empty goal", "", "--goal : goal is empty");
+    empty.args.extend(["--goal".to_string(), String::new()]);
+    let adaptive = |fields: &str| {
+        format!("{TWO_OBJECTIVES}\n[policy]\nkind = \"adaptive\"\ndefault = \"S\"\n{fields}\n")
+    };
+    vec![
+        sim(
+            "unknown goal objective",
+            "--goal c>=1",
+            "--goal c>=1: goal item 'c>=1': unknown objective 'c'",
+        ),
+        sim(
+            "duplicate goal objective",
+            "--goal a>=1,a>=2",
+            "goal item 'a>=2': 'a' appears more than once",
+        ),
+        sim(
+            "goal without operator",
+            "--goal a=1",
+            "--goal a=1: goal item 'a=1': missing operator",
+        ),
+        sim(
+            "infinite goal",
+            "--goal a>=inf",
+            "goal item 'a>=inf': inf is not a finite number",
+        ),
+        sim(
+            "goal beyond the bounds",
+            "--goal a>=11",
+            "--goal a>=11: goal item 'a>=11': 11 is outside the objective's bounds",
+        ),
+        sim(
+            "stray comma in a goal",
+            "--goal a>=1,",
+            "goal item '': empty item",
+        ),
+        empty,
+        sim(
+            "constraint not a number",
+            "--constraint b<=x",
+            "--constraint b<=x: constraint item 'b<=x': 'x' is not a number",
+        ),
+        sim(
+            "confidence of 1.5",
+            "--constraint a>=1 --confidence 1.5",
+            "--confidence 1.5: confidence 1.5: must be a probability",
+        ),
+        sim(
+            "confidence of 0",
+            "--constraint a>=1 --confidence 0",
+            "--confidence 0: confidence 0",
+        ),
+        sim(
+            "confidence without constraint",
+            "--confidence 0.9",
+            "--confidence applies to a constraint",
+        ),
+        sim(
+            "adaptive memory below 1",
+            "",
+            "policy.memory: is 0.5, must be finite and ≥ 1",
+        )
+        .file("m.toml", adaptive("memory = 0.5")),
+        sim(
+            "adaptive trigger strategy unknown",
+            "",
+            "policy.on_floor: unknown strategy 'T'",
+        )
+        .file("m.toml", adaptive("on_floor = \"T\"")),
+        sim(
+            "adaptive hysteresis above 1",
+            "",
+            "policy.hysteresis: is 2, must be a relative margin",
+        )
+        .file("m.toml", adaptive("hysteresis = 2.0")),
+    ]
+}
+
 fn all_cases() -> Vec<Case> {
     let mut v = model_cases();
+    v.extend(goal_cases());
     v.extend(simulate_cases());
     v.extend(fit_cases());
     v.extend(pareto_cases());

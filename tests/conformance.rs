@@ -451,6 +451,24 @@ macro_rules! conformance {
                     nonfinite_paths_are_counted(e.as_mut());
                 }
             }
+            #[test]
+            fn adaptive_policy_matches_the_reference() {
+                if let Some(mut e) = engine() {
+                    crate::goals::adaptive_matches_reference(e.as_mut());
+                }
+            }
+            #[test]
+            fn goal_statistics_exact() {
+                if let Some(mut e) = engine() {
+                    crate::goals::goal_statistics_are_exact(e.as_mut());
+                }
+            }
+            #[test]
+            fn goal_statistics_from_recorded_paths() {
+                if let Some(mut e) = engine() {
+                    crate::goals::goal_statistics_match_recorded_paths(e.as_mut());
+                }
+            }
         }
     };
 }

@@ -41,7 +41,7 @@ fn cases() -> impl Strategy<Value = Case> {
             1usize..=8,
             boundary,
             any::<[bool; 2]>(),
-            0u8..5,
+            0u8..6,
             any::<bool>(),
         ),
         (
@@ -87,6 +87,18 @@ fn policy(c: &Case) -> Option<PolicySpec> {
             default: "a".into(),
             floors: vec![-0.2; c.n],
             hysteresis: 0.1,
+        }),
+        5 => Some(PolicySpec::Adaptive {
+            default: "a".into(),
+            memory: 2.0,
+            floor_margin: 0.2,
+            on_floor: Some("b".into()),
+            conflict: 0.01,
+            on_conflict: Some("b".into()),
+            stall: 0.005,
+            on_stall: None,
+            hysteresis: 0.5,
+            every: 2,
         }),
         p => Some(PolicySpec::Greedy {
             every: 2,
@@ -145,7 +157,11 @@ fn job(c: &Case) -> (Vec<Scenario>, Job) {
         passage: Passage {
             tolerance: c.tolerance,
         },
-        goals: None,
+        // Half the cases track a goal and a constraint.
+        goals: (c.seed % 2 == 1).then(|| {
+            let names: Vec<String> = (0..c.n).map(|i| format!("o{i}")).collect();
+            mosde::engine::Goals::parse(Some("o0>=0.25"), Some("o0>=-1"), 0.9, &names).unwrap()
+        }),
     };
     let job = Job::new(&scenarios, &opts).unwrap();
     (scenarios, job)
@@ -156,6 +172,7 @@ fn bits(out: &JobOutput) -> Vec<u64> {
     let mut v = Vec::new();
     for s in &out.sets {
         v.extend(&s.hist);
+        v.extend(&s.goal_hist);
         for node in &s.fold.nodes {
             v.extend([u64::from(node.level), node.index]);
             v.extend(node.values.iter().map(|x| x.to_bits()));

@@ -12,6 +12,7 @@ mod crash;
 mod errors;
 mod figures;
 mod fit;
+mod goals;
 mod golden;
 mod gpu;
 mod kernels;

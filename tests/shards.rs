@@ -18,7 +18,25 @@ use serde_json::Value;
 use crate::common::write;
 
 fn simulation() -> Simulation {
+    simulation_with(None)
+}
+
+/// [`simulation`] with goals and a constraint tracked.
+fn goal_simulation() -> Simulation {
+    let names = Model::preset("code-generation").unwrap().objective_names();
+    let goals = mosde::engine::Goals::parse(
+        Some("security>=5,efficiency>=4"),
+        Some("security>=1"),
+        0.9,
+        &names,
+    )
+    .unwrap();
+    simulation_with(Some(goals))
+}
+
+fn simulation_with(goals: Option<mosde::engine::Goals>) -> Simulation {
     let mut options = JobOptions::paths(1100);
+    options.goals = goals;
     options.integration.steps = Some(12);
     options.integration.seed = 11;
     options.save.record_paths = 3;
@@ -118,6 +136,24 @@ fn mutate(v: &mut Value) {
 
 fn shard_dirs(root: &Path, n: u64) -> Vec<PathBuf> {
     (0..n).map(|i| root.join(format!("s{i}"))).collect()
+}
+
+#[test]
+fn goal_shards_merge_into_the_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = goal_simulation();
+    let dirs = shard_dirs(dir.path(), 3);
+    for (i, d) in dirs.iter().enumerate() {
+        simulate_shard(&sim, d, Shard::new(i as u64, 3).unwrap());
+    }
+    let merged = simulation::merge(&dirs).unwrap();
+    let mut cpu = CpuEngine::new(2).unwrap();
+    let single = sim.run(&mut cpu, Shard::WHOLE, &mut |_| {}).unwrap();
+    let a = outputs(&dir.path().join("single"), &sim, &single);
+    let b = outputs(&dir.path().join("merged"), &merged.simulation, &merged.run);
+    let summary = &a.iter().find(|(n, _)| n == "summary.json").unwrap().1;
+    assert!(String::from_utf8_lossy(summary).contains("\"constraint_held\""));
+    assert_eq!(a, b);
 }
 
 proptest! {

@@ -143,6 +143,10 @@ pub struct GoalSummary {
     /// Median first step in the goal region; `null` when half or more never
     /// reach it.
     pub time_median: Option<f64>,
+    /// Its standard error, from the distribution-free 95% interval of the
+    /// median as for first passage; `null` with the median or when the
+    /// interval's upper end is never reached.
+    pub time_median_se: Option<f64>,
     /// Share of paths that never reach the goal by the horizon.
     pub never: f64,
     /// Its standard error.
@@ -164,6 +168,7 @@ pub struct GoalSummary {
 pub fn goal_summary(job: &Job, out: &SetOutput, names: &[String]) -> Option<GoalSummary> {
     let goals = job.goals()?;
     let s = goal_stats_of(job, out)?;
+    let median_se = convergence::first_passage(&out.goal_hist, 0.0).p50_se;
     Some(GoalSummary {
         goal: Goals::describe(&goals.goal, names),
         constraint: Goals::describe(&goals.constraint, names),
@@ -174,6 +179,7 @@ pub fn goal_summary(job: &Job, out: &SetOutput, names: &[String]) -> Option<Goal
         time_mean: s.time_mean.value,
         time_mean_se: s.time_mean.se,
         time_median: s.time_median,
+        time_median_se: s.time_median.and(median_se),
         never: s.never.value,
         never_se: s.never.se,
         constraint_held: s.constraint.value,

@@ -126,13 +126,27 @@ impl Goals {
         })
     }
 
-    /// Checks every threshold against the objectives' bounds `(lower,
-    /// upper)`: a value outside them can never (or always) be met. Infinite
-    /// bounds are not checked.
+    /// Checks goals built in code as [`Goals::parse`] checks text (the
+    /// confidence, each threshold's objective and value), and every value
+    /// against the objectives' bounds `(lower, upper)`: a value outside them
+    /// can never (or always) be met.
     pub fn check_bounds(&self, names: &[String], bounds: &[(f64, f64)]) -> Result<(), GoalError> {
+        if !(self.confidence.is_finite() && self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(GoalError::Confidence(self.confidence));
+        }
         for (list, items) in [("goal", &self.goal), ("constraint", &self.constraint)] {
             for t in items {
-                let (lo, hi) = bounds[t.objective];
+                let Some(&(lo, hi)) = bounds.get(t.objective).filter(|_| t.value.is_finite())
+                else {
+                    return Err(GoalError::Item {
+                        list,
+                        item: format!("objective {} {} {}", t.objective, t.op.symbol(), t.value),
+                        why: format!(
+                            "needs one of the {} objectives and a finite value",
+                            bounds.len()
+                        ),
+                    });
+                };
                 if t.value < lo || t.value > hi {
                     return Err(GoalError::Item {
                         list,
@@ -291,5 +305,16 @@ mod tests {
             b.to_string().contains("outside the objective's bounds"),
             "{b}"
         );
+        let mut built = g.clone();
+        built.goal[0].objective = 7;
+        assert!(built.check_bounds(&names(), &[(0.0, 10.0); 3]).is_err());
+        built.goal[0] = Threshold {
+            objective: 0,
+            op: Op::AtLeast,
+            value: 1.0,
+        };
+        built.confidence = 1.0;
+        let e = built.check_bounds(&names(), &[(0.0, 10.0); 3]).unwrap_err();
+        assert_eq!(e.part(), "confidence");
     }
 }

@@ -919,6 +919,19 @@ mod tests {
     }
 
     #[test]
+    fn goals_outside_the_bounds_are_refused() {
+        let m = Model::preset("code-generation").unwrap();
+        let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+        let goals = Goals::parse(Some("security>=12"), None, 0.9, &m.objective_names()).unwrap();
+        let o = JobOptions {
+            goals: Some(goals),
+            ..JobOptions::paths(100)
+        };
+        let e = Job::new(&sc, &o).unwrap_err();
+        assert!(matches!(e, PlanError::Goal(_)) && e.is_input(), "{e}");
+    }
+
+    #[test]
     fn option_errors_name_the_field() {
         let m = Model::preset("code-generation").unwrap();
         let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];

@@ -31,10 +31,15 @@ pub fn goal_rows(report: &Report, errors: bool) -> Option<(Vec<&'static str>, Ve
                 name,
                 cell(g.reach, g.reach_se, 3),
                 cell(g.time_mean, g.time_mean_se, 1),
-                opt(g.time_median, 0),
+                pm(opt(g.time_median, 0), g.time_median_se, 1, errors),
                 cell(g.never, g.never_se, 3),
                 cell(g.constraint_held, g.constraint_held_se, 3),
-                if g.constraint_met { "yes" } else { "no" }.into(),
+                match (g.constraint.is_empty(), g.constraint_met) {
+                    (true, _) => "-",
+                    (false, true) => "yes",
+                    (false, false) => "no",
+                }
+                .into(),
                 cell(g.worst, g.worst_se, 3),
             ]
         })
