@@ -155,8 +155,8 @@ fn schedule_search_finds_the_enumerated_optimum_reproducibly() {
 fn bad_goals_constraints_families_and_settings_exit_2_naming_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "tug.toml", TUG);
-    let base = "optimize --engine cpu --model tug.toml --out out --paths 64 --holdout-paths 64";
-    let cases: [(&str, &str, &str); 10] = [
+    let base = "optimize --engine cpu --model tug.toml --out out --paths 64";
+    let cases: [(&str, &str, &str); 11] = [
         ("family", "--family bogus --objective worst", "--family"),
         (
             "objective",
@@ -194,6 +194,11 @@ fn bad_goals_constraints_families_and_settings_exit_2_naming_the_flag() {
             "--budget 3",
         ),
         (
+            "too few holdout paths",
+            "--family schedule --objective worst --holdout-paths 300",
+            "--holdout-paths 300",
+        ),
+        (
             "no segments",
             "--family schedule --objective worst --segments 0",
             "--segments 0",
@@ -217,5 +222,46 @@ fn bad_goals_constraints_families_and_settings_exit_2_naming_the_flag() {
             !dir.path().join("out/optimize.json").exists(),
             "{what}: left output"
         );
+    }
+}
+
+#[test]
+fn goal_objectives_report_the_constraint_and_draw_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tug.toml", TUG);
+    let args = "optimize --engine cpu --model tug.toml --family adaptive --objective reach --goal a>=4,b>=4 --constraint a>=1 --confidence 0.9 --budget 8 --paths 64 --holdout-paths 1024 --quiet --plot --out out";
+    let out = mosde()
+        .current_dir(dir.path())
+        .args(args.split_whitespace())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("out/optimize.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["goal"], "a>=4,b>=4");
+    assert_eq!(v["constraint"], "a>=1");
+    assert_eq!(v["family"], "adaptive");
+    assert_eq!(v["best"]["policy"]["kind"], "adaptive");
+    // The state never leaves [1.6, 10] in ten steps, so the floor holds.
+    assert_eq!(v["best"]["constraint_prob"], 1.0);
+    for b in v["baselines"].as_array().unwrap() {
+        for key in [
+            "name",
+            "value",
+            "se",
+            "ci95",
+            "constraint_prob",
+            "diff_ci95",
+        ] {
+            assert!(!b[key].is_null(), "{key} in {b}");
+        }
+    }
+    assert_eq!(v["history"].as_array().unwrap().len(), 2);
+    for fig in ["search_progress", "comparison", "mean_trajectories"] {
+        assert!(dir.path().join(format!("out/{fig}.svg")).exists(), "{fig}");
     }
 }

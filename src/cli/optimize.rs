@@ -146,7 +146,11 @@ pub fn run(a: OptimizeArgs) -> anyhow::Result<()> {
             bar.set_length(paths);
         }
         Event::Paths(d) => bar.inc(d),
-        Event::Generation(g) => bar.set_message(format!("generation {} best {:.4}", g.generation, g.best)),
+        Event::Generation(g) if !a.quiet => bar.println(format!(
+            "generation {}: best {:.4}, mean {:.4}, {} feasible (search paths)",
+            g.generation, g.best, g.mean, g.feasible
+        )),
+        Event::Generation(_) => {}
     })
     .map_err(setting_context)?;
     bar.finish_and_clear();

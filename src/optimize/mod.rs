@@ -168,6 +168,8 @@ pub const FINALISTS: usize = 4;
 /// Largest population of one generation (a job with more sets gains little
 /// from CRN and delays the first update).
 pub const MAX_POPULATION: u64 = 64;
+/// Fewest held-out paths per policy: two blocks of paths.
+pub const MIN_HOLDOUT_PATHS: u64 = 512;
 /// Smallest population: fewer points cannot form an elite and a spread.
 pub const MIN_POPULATION: u64 = 4;
 
@@ -198,14 +200,19 @@ impl Optimization {
                 &format!("must be 1 to {MAX_SEGMENTS}"),
             ));
         }
-        for (field, v) in [("paths", self.paths), ("holdout_paths", self.holdout_paths)] {
-            if v < 2 {
-                return Err(bad(
-                    field,
-                    v,
-                    "must be at least 2 (standard errors need two groups)",
-                ));
-            }
+        if self.paths == 0 {
+            return Err(bad("paths", 0, "must be at least 1"));
+        }
+        // Standard errors come from block groups, and a block holds 256
+        // paths: the held-out figures need two blocks at least.
+        if self.holdout_paths < MIN_HOLDOUT_PATHS {
+            return Err(bad(
+                "holdout_paths",
+                self.holdout_paths,
+                &format!(
+                    "must be at least {MIN_HOLDOUT_PATHS} (two blocks of 256 paths, so that the held-out figures have standard errors)"
+                ),
+            ));
         }
         let has_goal = self.goals.as_ref().is_some_and(|g| !g.goal.is_empty());
         if self.objective.needs_goal() && !has_goal {

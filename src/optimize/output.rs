@@ -117,13 +117,8 @@ pub struct Finalist {
 }
 
 /// `name>=v,…` of thresholds (None when empty).
-pub fn thresholds_text(list: &[Threshold], names: &[String]) -> Option<String> {
-    (!list.is_empty()).then(|| {
-        list.iter()
-            .map(|t| format!("{}{}{}", names[t.objective], t.op.symbol(), t.value))
-            .collect::<Vec<_>>()
-            .join(",")
-    })
+fn thresholds_text(list: &[Threshold], names: &[String]) -> Option<String> {
+    (!list.is_empty()).then(|| Goals::describe(list, names))
 }
 
 fn policy_json(e: &Entry) -> serde_json::Value {
