@@ -76,9 +76,13 @@ enum FamilyChoice {
 /// `--objective`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ObjectiveChoice {
+    /// Maximise P(goal reached by the horizon).
     Reach,
+    /// Minimise the mean time to the goal, restricted to the horizon.
     Time,
+    /// Maximise E[smallest normalised objective at the horizon].
     Worst,
+    /// Maximise the hypervolume of the terminal states.
     Hypervolume,
 }
 
