@@ -154,6 +154,17 @@ fn goal_shards_merge_into_the_single_run() {
     let summary = &a.iter().find(|(n, _)| n == "summary.json").unwrap().1;
     assert!(String::from_utf8_lossy(summary).contains("\"constraint_held\""));
     assert_eq!(a, b);
+    // A goal histogram that miscounts, behind honest file hashes, is refused.
+    let path = dirs[1].join(PARTIALS);
+    let mut v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let mut all = Vec::new();
+    leaves(&v, String::new(), &mut all);
+    let at = all.iter().find(|p| p.contains("/goal_hist/")).unwrap();
+    mutate(v.pointer_mut(at).unwrap());
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    rehash(&dirs[1]);
+    let e = simulation::merge(&dirs).unwrap_err();
+    assert!(chain(&e).contains("goal histogram counts"), "{}", chain(&e));
 }
 
 proptest! {

@@ -86,7 +86,7 @@ pub struct StrategySummary {
     pub name: String,
     /// Label.
     pub label: String,
-    /// Policy kind (`fixed`, `schedule`, `guard`, `greedy`).
+    /// Policy kind (`fixed`, `schedule`, `guard`, `greedy`, `adaptive`).
     pub policy: String,
     /// ρ = min Re λ(A); `null` for switching policies.
     pub theoretical_rate: Option<f64>,

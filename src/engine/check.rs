@@ -8,7 +8,8 @@ use super::{Job, JobOutput, TreeFold};
 impl JobOutput {
     /// Checks that this output is what `job` (a whole job or one shard's)
     /// produces: one entry per set, a first-passage histogram over exactly
-    /// the set's paths, one terminal state per kept path, one trajectory per
+    /// the set's paths (and a goal histogram, in jobs with goals), one
+    /// terminal state per kept path, one trajectory per
     /// recorded path, and partial sums that cover exactly the set's blocks.
     /// The error says which set and what differs.
     pub fn check(&self, job: &Job) -> Result<(), String> {
@@ -32,12 +33,19 @@ impl JobOutput {
             let blocks = job.blocks(s);
             let paths = job.paths_in(s, &blocks);
             let counted: u128 = out.hist.iter().map(|&c| u128::from(c)).sum();
+            let goal_counted: u128 = out.goal_hist.iter().map(|&c| u128::from(c)).sum();
+            let goal_bins = if job.goals().is_some() {
+                job.passage_bins() as u64
+            } else {
+                0
+            };
             let lengths = [
                 (
                     "first-passage bins",
                     out.hist.len() as u64,
                     job.passage_bins() as u64,
                 ),
+                ("goal bins", out.goal_hist.len() as u64, goal_bins),
                 ("terminal values", out.terminal.len() as u64, kept[s] * n),
                 (
                     "trajectory values",
@@ -52,6 +60,11 @@ impl JobOutput {
             if counted != u128::from(paths) {
                 return bad(format!(
                     "the first-passage histogram counts {counted} paths; the shard ran {paths}"
+                ));
+            }
+            if goal_bins > 0 && goal_counted != u128::from(paths) {
+                return bad(format!(
+                    "the goal histogram counts {goal_counted} paths; the shard ran {paths}"
                 ));
             }
             if let Err(why) = check_fold(&out.fold, &blocks, width) {

@@ -117,3 +117,39 @@ pub(super) fn check(c: &mut Checker, p: &PolicySpec, strategies: &[Strategy]) ->
         every: *every,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Model, Policy};
+
+    fn with_policy(fields: &str) -> String {
+        let base = crate::model::preset("code-generation").unwrap();
+        format!("{base}\n[policy]\nkind = \"adaptive\"\ndefault = \"AI\"\n{fields}\n")
+    }
+
+    #[test]
+    fn defaults_fill_in_and_the_spec_round_trips() {
+        let m = Model::from_toml(&with_policy("on_floor = \"SF\""), "test").unwrap();
+        let Some(Policy::Adaptive(a)) = &m.policy else {
+            panic!("{:?}", m.policy);
+        };
+        assert_eq!((a.default, a.on_floor, a.on_stall), (3, Some(1), None));
+        assert_eq!((a.memory, a.every, a.hysteresis), (5.0, 1, 0.5));
+        let again = Model::from_toml(&m.spec.to_toml(), "again").unwrap();
+        assert_eq!(again.policy, m.policy);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let text = with_policy("memory = 0.0\nconflict = -1.0\nevery = 0\non_stall = \"X\"");
+        let e = Model::from_toml(&text, "test").unwrap_err().to_string();
+        for field in [
+            "policy.memory",
+            "policy.conflict",
+            "policy.every",
+            "policy.on_stall",
+        ] {
+            assert!(e.contains(field), "{field} missing from: {e}");
+        }
+    }
+}

@@ -19,7 +19,6 @@
     reason = "index loops over lanes are the form that vectorises"
 )]
 
-use super::goal::{GoalTrack, check_goal, flush_goal};
 use super::simulate::{
     Block, Increments, ItemOutput, check_passage, finite, flush_sums, reflect, write_outputs,
     write_path,
@@ -119,10 +118,10 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
     let mut fp = [NONE; W];
     let mut inc = Increments::<N, W>::new(b.flags.s);
     let mut seg = 0usize;
-    let mut gt = GoalTrack::<W>::new();
+    let mut gt = super::goal::GoalTrack::<W>::new();
 
     check_passage(b, &mut fp, &x, 0, &valid);
-    check_goal(b, &mut gt, &x, 0, &valid);
+    super::goal::check_goal(b, &mut gt, &x, 0, &valid);
     record_moments(
         &mut out.partial,
         b.layout.record(0),
@@ -143,7 +142,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
             accumulate(b, k, &x, &xn, &mut alive, &mut inc);
             x = xn;
             check_passage(b, &mut fp, &x, s + 1, &alive);
-            check_goal(b, &mut gt, &x, s + 1, &alive);
+            super::goal::check_goal(b, &mut gt, &x, s + 1, &alive);
             if any_kept {
                 write_path(b, &mut out.paths, keeps, &slot, s + 1, &x);
             }
@@ -159,7 +158,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
     }
     write_outputs(b, out, path, &valid, &fp, &x, &alive);
     flush_sums(b, &mut out.partial, &x, &alive, &valid, &inc);
-    flush_goal(b, out, &gt, &x, &alive, &valid);
+    super::goal::flush_goal(b, out, &gt, &x, &alive, &valid);
 }
 
 /// The `N` normals of each lane at `step` (`rng::step_normals`).
