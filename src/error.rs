@@ -10,6 +10,7 @@ use crate::fit::FitError;
 use crate::formats::points::PointsError;
 use crate::formats::sessions::SessionError;
 use crate::model::ModelError;
+use crate::optimize::OptimizeError;
 use crate::pareto::ParetoError;
 use crate::report::WriteError;
 use crate::report::figures::FigureError;
@@ -34,6 +35,9 @@ pub enum Error {
     /// Goals, a constraint or a confidence.
     #[error(transparent)]
     Goal(#[from] GoalError),
+    /// An optimisation.
+    #[error(transparent)]
+    Optimize(#[from] OptimizeError),
     /// A sweep spec or run.
     #[error(transparent)]
     Sweep(#[from] SweepError),
@@ -75,6 +79,7 @@ impl Error {
             Error::Plan(e) => e.is_input(),
             Error::Engine(e) => e.is_input(),
             Error::Goal(e) => e.is_input(),
+            Error::Optimize(e) => e.is_input(),
             Error::Sweep(e) => e.is_input(),
             Error::Shard(e) => e.is_input(),
             Error::Session(e) => e.is_input(),
@@ -105,6 +110,7 @@ pub fn is_input(err: &(dyn std::error::Error + 'static)) -> Option<bool> {
         PlanError,
         EngineError,
         GoalError,
+        OptimizeError,
         SweepError,
         ShardError,
         SessionError,

@@ -38,6 +38,7 @@ pub mod fit;
 pub mod formats;
 pub mod memory;
 pub mod model;
+pub mod optimize;
 pub mod pareto;
 pub mod report;
 pub mod rng;

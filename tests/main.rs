@@ -16,6 +16,7 @@ mod goals;
 mod golden;
 mod gpu;
 mod kernels;
+mod optimize;
 mod preset;
 mod reproducibility;
 mod run_dirs;

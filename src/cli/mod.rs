@@ -13,6 +13,7 @@ mod figures;
 mod fit;
 mod generate;
 mod merge;
+mod optimize;
 mod pareto;
 mod replicate;
 mod simulate;
@@ -55,6 +56,8 @@ enum Command {
     Pareto(pareto::ParetoArgs),
     /// Simulate logged sessions (CSV) from a model.
     Generate(generate::GenerateArgs),
+    /// Search a policy family for the best policy on a goal objective, hold it out, compare.
+    Optimize(optimize::OptimizeArgs),
     /// Measure whole-run throughput (path-steps per second) of each engine.
     Bench(bench::BenchArgs),
 }
@@ -81,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(a) => sweep::run(a, true),
         Command::Merge(a) => merge::run(a),
         Command::Replicate(a) => replicate::run(a),
+        Command::Optimize(a) => optimize::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
