@@ -19,6 +19,7 @@
     reason = "index loops over lanes are the form that vectorises"
 )]
 
+use super::lane_ops::{add, add_live, clamp, mask, mul, splat, sub};
 use super::simulate::{
     Block, Increments, ItemOutput, check_passage, finite, flush_sums, reflect, write_outputs,
     write_path,
@@ -193,7 +194,7 @@ fn init_state<const N: usize, const W: usize, Z: Noise<W>>(
         let z = step_normals::<N, W, Z>(b.key, path, INIT_STEP, b.set.set_index);
         for i in 0..N {
             for l in 0..W {
-                x[i][l] = clamp(x[i][l] + b.set.x0_sd[i] * z[i][l], b.sc.lo[i], b.sc.hi[i]);
+                x[i][l] = (x[i][l] + b.set.x0_sd[i] * z[i][l]).clamp(b.sc.lo[i], b.sc.hi[i]);
             }
         }
     }
@@ -215,13 +216,8 @@ fn choose_strategy<const N: usize>(b: &Block<N>, s: u32, seg: &mut usize) -> u32
     set.seg_strategy[*seg]
 }
 
-/// Clamp into `[lo, hi]`. Twin: `apply_boundary`, clamp.
-#[inline(always)]
-fn clamp(v: f32, lo: f32, hi: f32) -> f32 {
-    v.clamp(lo, hi)
-}
-
-/// One Euler–Maruyama step of every lane with strategy `p`. Twin: `em_step`.
+/// One Euler–Maruyama step of every lane with strategy `p`, row by row,
+/// each operation over whole lane arrays ([`lane_ops`]). Twin: `em_step`.
 #[inline(always)]
 fn em_step<const N: usize, const W: usize>(
     b: &Block<N>,
@@ -233,50 +229,58 @@ fn em_step<const N: usize, const W: usize>(
     let jac = b.flags.any_jacobi && p.jacobi != 0;
     let mut e = [[0.0f32; W]; N];
     for j in 0..N {
-        for l in 0..W {
-            e[j][l] = p.xstar[j] - x[j][l];
-        }
+        e[j] = sub(splat(p.xstar[j]), x[j]);
     }
     let mut xn = [[0.0f32; W]; N];
     for i in 0..N {
+        // Sums start from 0.0 as the scalar kernel's do (0 + −0 is +0).
         let mut dr = [0.0f32; W];
         let mut nz = [0.0f32; W];
         for j in 0..N {
-            let a = p.a[i * NMAX + j];
-            for l in 0..W {
-                dr[l] += a * e[j][l];
+            dr = add(dr, mul(splat(p.a[i * NMAX + j]), e[j]));
+            if j <= i {
+                nz = add(nz, mul(splat(p.l[i * NMAX + j]), z[j]));
             }
         }
-        for j in 0..=i {
-            let c = p.l[i * NMAX + j];
-            for l in 0..W {
-                nz[l] += c * z[j][l];
-            }
+        nz = mul(nz, splat(sc.sqrt_dt));
+        if jac {
+            nz = jacobi_scale(nz, &x[i], sc.lo[i], sc.hi[i], sc.inv_range[i]);
         }
-        for l in 0..W {
-            nz[l] *= sc.sqrt_dt;
-            if jac {
-                let g = ((x[i][l] - sc.lo[i]) * (sc.hi[i] - x[i][l])).max(0.0);
-                nz[l] = nz[l] * 2.0 * g.sqrt() * sc.inv_range[i];
-            }
-            xn[i][l] = x[i][l] + dr[l] * sc.dt + nz[l];
-        }
-        let (lo, hi) = (sc.lo[i], sc.hi[i]);
-        match b.flags.boundary {
-            Boundary::Clamp => {
-                for l in 0..W {
-                    xn[i][l] = clamp(xn[i][l], lo, hi);
-                }
-            }
-            Boundary::Reflect => {
-                for l in 0..W {
-                    xn[i][l] = reflect(xn[i][l], lo, hi);
-                }
-            }
-            Boundary::None => {}
-        }
+        let v = add(add(x[i], mul(dr, splat(sc.dt))), nz);
+        xn[i] = match b.flags.boundary {
+            Boundary::Clamp => clamp(v, sc.lo[i], sc.hi[i]),
+            Boundary::Reflect => reflect_lanes(v, sc.lo[i], sc.hi[i]),
+            Boundary::None => v,
+        };
     }
     xn
+}
+
+/// [`reflect`] lane by lane (no closure: see [`lane_ops`]).
+#[inline(always)]
+fn reflect_lanes<const W: usize>(mut v: [f32; W], lo: f32, hi: f32) -> [f32; W] {
+    for l in 0..W {
+        v[l] = reflect(v[l], lo, hi);
+    }
+    v
+}
+
+/// The Jacobi diffusion's factor on the noise: `nz · 2 · √g / range` with
+/// `g = max((x − lo)(hi − x), 0)`. Twin: the `jacobi` branch of `em_step`.
+#[inline(always)]
+fn jacobi_scale<const W: usize>(
+    nz: [f32; W],
+    x: &[f32; W],
+    lo: f32,
+    hi: f32,
+    inv_range: f32,
+) -> [f32; W] {
+    let mut o = [0.0f32; W];
+    for l in 0..W {
+        let g = ((x[l] - lo) * (hi - x[l])).max(0.0);
+        o[l] = nz[l] * 2.0 * g.sqrt() * inv_range;
+    }
+    o
 }
 
 /// Marks lanes that left the finite range dead and adds the live lanes'
@@ -297,41 +301,24 @@ fn accumulate<const N: usize, const W: usize>(
             }
         }
     }
-    // All ones on live lanes: sums take the new value there and keep the
-    // old bits elsewhere (a select, so dead lanes' NaN or ∞ never enter).
-    let live: [u32; W] = std::array::from_fn(|l| if alive[l] { u32::MAX } else { 0 });
+    // Sums take the new value on live lanes and keep the old bits elsewhere
+    // (a select, so dead lanes' NaN or ∞ never enter).
+    let live = mask(alive);
     let mut d = [[0.0f32; W]; N];
     for i in 0..N {
-        for l in 0..W {
-            d[i][l] = xn[i][l] - x[i][l];
-        }
+        d[i] = sub(xn[i], x[i]);
     }
-    for l in 0..W {
-        inc.n[l] = select(live[l], inc.n[l] + 1.0, inc.n[l]);
-    }
+    inc.n = add_live(live, inc.n, splat(1.0));
     for i in 0..N {
-        for l in 0..W {
-            inc.s[i][l] = select(live[l], inc.s[i][l] + d[i][l], inc.s[i][l]);
-        }
+        inc.s[i] = add_live(live, inc.s[i], d[i]);
         for j in i..N {
-            for l in 0..W {
-                let q = inc.q[i][j][l];
-                inc.q[i][j][l] = select(live[l], q + d[i][l] * d[j][l], q);
-            }
+            inc.q[i][j] = add_live(live, inc.q[i][j], mul(d[i], d[j]));
         }
     }
     if !b.flags.fixed_only {
         let o = &mut inc.occ[k as usize];
-        for l in 0..W {
-            o[l] = select(live[l], o[l] + 1.0, o[l]);
-        }
+        *o = add_live(live, *o, splat(1.0));
     }
-}
-
-/// `new` where `mask` is all ones, else `old`, by bits.
-#[inline(always)]
-fn select(mask: u32, new: f32, old: f32) -> f32 {
-    f32::from_bits((new.to_bits() & mask) | (old.to_bits() & !mask))
 }
 
 /// Adds one record at `at` from the live lanes, path by path as the scalar

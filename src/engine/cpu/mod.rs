@@ -10,6 +10,7 @@
 //! ([`Kernel`], `MOSDE_CPU_KERNEL`). Every kernel gives the same bytes.
 
 mod kernel;
+mod lane_ops;
 mod lanes;
 mod simulate;
 #[cfg(target_arch = "x86_64")]
