@@ -33,22 +33,24 @@ use crate::rng::lanes::{normals4_lanes, philox_lanes};
 /// A source of the four normals of one Philox block for `W` paths:
 /// `rng::normals4` of the counter `(path[l], ctr[0], ctr[1], ctr[2])`.
 pub(super) trait Noise<const W: usize> {
-    /// What the noise needs of the Philox key, prepared once per lane group.
-    type Keys;
-    /// Prepares `key`.
-    fn keys(key: [u32; 2]) -> Self::Keys;
+    /// What the noise needs besides the counters (the Philox key, and what
+    /// a SIMD form derives from it and keeps in registers), prepared once
+    /// per lane group.
+    type Consts;
+    /// Prepares the constants for `key`.
+    fn consts(key: [u32; 2]) -> Self::Consts;
     /// The normals, `[normal][lane]`.
-    fn normals4(keys: &Self::Keys, path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4];
+    fn normals4(consts: &Self::Consts, path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4];
 }
 
 /// Portable lane arrays (vectorised by the compiler for the target).
 pub(super) struct Portable;
 
 impl<const W: usize> Noise<W> for Portable {
-    type Keys = [u32; 2];
+    type Consts = [u32; 2];
 
     #[inline(always)]
-    fn keys(key: [u32; 2]) -> [u32; 2] {
+    fn consts(key: [u32; 2]) -> [u32; 2] {
         key
     }
 
@@ -125,8 +127,8 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
     let valid: [bool; W] = std::array::from_fn(|l| path[l] < set.paths);
     let slot: [u32; W] = std::array::from_fn(|l| path[l] - b.first);
     let any_kept = keeps.iter().any(|k| *k);
-    let keys = Z::keys(b.key);
-    let mut x = init_state::<N, W, Z>(b, &keys, path);
+    let consts = Z::consts(b.key);
+    let mut x = init_state::<N, W, Z>(b, &consts, path);
     let mut alive = valid;
     let mut fp = [NONE; W];
     let mut inc = Increments::<N, W>::new(b.flags.s);
@@ -148,7 +150,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
         let s_end = (r * run.record_every).min(run.steps);
         while s < s_end {
             let k = choose_strategy(b, s, &mut seg);
-            let z = step_normals::<N, W, Z>(&keys, path, s, set.set_index);
+            let z = step_normals::<N, W, Z>(&consts, path, s, set.set_index);
             let xn = em_step(b, &b.strategies[k as usize], &x, &z);
             accumulate(b, k, &x, &xn, &mut alive, &mut inc);
             x = xn;
@@ -173,7 +175,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
 /// The `N` normals of each lane at `step` (`rng::step_normals`).
 #[inline(always)]
 fn step_normals<const N: usize, const W: usize, Z: Noise<W>>(
-    keys: &Z::Keys,
+    consts: &Z::Consts,
     path: &[u32; W],
     step: u32,
     set: u32,
@@ -181,7 +183,7 @@ fn step_normals<const N: usize, const W: usize, Z: Noise<W>>(
     let mut z = [[0.0f32; W]; N];
     let mut blk = 0;
     while blk * 4 < N {
-        let q = Z::normals4(keys, path, [step, set, blk as u32]);
+        let q = Z::normals4(consts, path, [step, set, blk as u32]);
         for i in 0..4 {
             if blk * 4 + i < N {
                 z[blk * 4 + i] = q[i];
@@ -196,7 +198,7 @@ fn step_normals<const N: usize, const W: usize, Z: Noise<W>>(
 #[inline(always)]
 fn init_state<const N: usize, const W: usize, Z: Noise<W>>(
     b: &Block<N>,
-    keys: &Z::Keys,
+    consts: &Z::Consts,
     path: &[u32; W],
 ) -> [[f32; W]; N] {
     let mut x = [[0.0f32; W]; N];
@@ -204,7 +206,7 @@ fn init_state<const N: usize, const W: usize, Z: Noise<W>>(
         x[i] = [b.set.x0[i]; W];
     }
     if b.set.jitter != 0 {
-        let z = step_normals::<N, W, Z>(keys, path, INIT_STEP, b.set.set_index);
+        let z = step_normals::<N, W, Z>(consts, path, INIT_STEP, b.set.set_index);
         for i in 0..N {
             for l in 0..W {
                 x[i][l] = (x[i][l] + b.set.x0_sd[i] * z[i][l]).clamp(b.sc.lo[i], b.sc.hi[i]);

@@ -16,23 +16,23 @@ use crate::rng::simd::avx2;
 pub(super) struct Avx2;
 
 impl Noise<8> for Avx2 {
-    type Keys = avx2::RoundKeys;
+    type Consts = avx2::Consts;
 
     #[inline(always)]
-    fn keys(key: [u32; 2]) -> avx2::RoundKeys {
+    fn consts(key: [u32; 2]) -> avx2::Consts {
         // SAFETY: AVX2 is enabled in every caller (see above).
-        unsafe { avx2::RoundKeys::new(key) }
+        unsafe { avx2::Consts::new(key) }
     }
 
     #[inline(always)]
-    fn normals4(keys: &avx2::RoundKeys, path: &[u32; 8], ctr: [u32; 3]) -> [[f32; 8]; 4] {
+    fn normals4(consts: &avx2::Consts, path: &[u32; 8], ctr: [u32; 3]) -> [[f32; 8]; 4] {
         // SAFETY: AVX2 is enabled in every caller (see above); the load
         // stays inside `path`. The normals leave as values (a transmute of
         // registers to arrays of the same size), not through stores to a
         // buffer, so they stay in registers into the update.
         unsafe {
             let p = _mm256_loadu_si256(path.as_ptr().cast::<__m256i>());
-            std::mem::transmute::<[__m256; 4], [[f32; 8]; 4]>(avx2::normals4(keys, p, ctr))
+            std::mem::transmute::<[__m256; 4], [[f32; 8]; 4]>(avx2::normals4(consts, p, ctr))
         }
     }
 }
@@ -41,20 +41,20 @@ impl Noise<8> for Avx2 {
 pub(super) struct Avx2x2;
 
 impl Noise<16> for Avx2x2 {
-    type Keys = avx2::RoundKeys;
+    type Consts = avx2::Consts;
 
     #[inline(always)]
-    fn keys(key: [u32; 2]) -> avx2::RoundKeys {
-        Avx2::keys(key)
+    fn consts(key: [u32; 2]) -> avx2::Consts {
+        Avx2::consts(key)
     }
 
     #[inline(always)]
-    fn normals4(keys: &avx2::RoundKeys, path: &[u32; 16], ctr: [u32; 3]) -> [[f32; 16]; 4] {
+    fn normals4(consts: &avx2::Consts, path: &[u32; 16], ctr: [u32; 3]) -> [[f32; 16]; 4] {
         let mut out = [[0.0; 16]; 4];
         for h in 0..2 {
             let mut p = [0u32; 8];
             p.copy_from_slice(&path[8 * h..8 * h + 8]);
-            let z = Avx2::normals4(keys, &p, ctr);
+            let z = Avx2::normals4(consts, &p, ctr);
             for i in 0..4 {
                 out[i][8 * h..8 * h + 8].copy_from_slice(&z[i]);
             }
