@@ -19,7 +19,7 @@
     reason = "index loops over lanes are the form that vectorises"
 )]
 
-use super::lane_ops::{add, add_live, clamp, mask, mul, splat, sub};
+use super::lane_ops::{add, add_live, clamp, mask, mul, select, splat, sub};
 use super::simulate::{
     Block, Increments, ItemOutput, check_passage, finite, flush_sums, reflect, write_outputs,
     write_path,
@@ -338,7 +338,10 @@ fn accumulate<const N: usize, const W: usize>(
 
 /// Adds one record at `at` from the live lanes, path by path as the scalar
 /// kernel does (the f64 sums keep their order); the f32 differences and
-/// squares and their widening run over lanes first. Twin: `record_moments`.
+/// squares and their widening run over lanes first. A dead lane adds +0.0,
+/// which leaves every sum's bits as they were (a sum that starts at +0.0 is
+/// never −0.0), so the loop has no branch; the count adds the number of
+/// live lanes at once, which is exact. Twin: `record_moments`.
 #[inline(always)]
 fn record_moments<const N: usize, const W: usize>(
     p: &mut [f64],
@@ -347,30 +350,28 @@ fn record_moments<const N: usize, const W: usize>(
     shift: &[f32; N],
     alive: &[bool; W],
 ) {
+    let live = mask(alive);
     let mut d = [[0.0f64; W]; N];
     let mut d2 = [[0.0f64; W]; N];
     for i in 0..N {
+        let v = sub(x[i], splat(shift[i]));
+        let (v, v2) = (select(live, v, [0.0; W]), select(live, mul(v, v), [0.0; W]));
         for l in 0..W {
-            let v = x[i][l] - shift[i];
-            d[i][l] = f64::from(v);
-            d2[i][l] = f64::from(v * v);
+            d[i][l] = f64::from(v[l]);
+            d2[i][l] = f64::from(v2[l]);
         }
     }
-    let mut count = p[at];
     let mut sum = [0.0f64; N];
     let mut sq = [0.0f64; N];
     sum.copy_from_slice(&p[at + 1..at + 1 + N]);
     sq.copy_from_slice(&p[at + 1 + N..at + 1 + 2 * N]);
     for l in 0..W {
-        if alive[l] {
-            count += 1.0;
-            for i in 0..N {
-                sum[i] += d[i][l];
-                sq[i] += d2[i][l];
-            }
+        for i in 0..N {
+            sum[i] += d[i][l];
+            sq[i] += d2[i][l];
         }
     }
-    p[at] = count;
+    p[at] += alive.iter().filter(|a| **a).count() as f64;
     p[at + 1..at + 1 + N].copy_from_slice(&sum);
     p[at + 1 + N..at + 1 + 2 * N].copy_from_slice(&sq);
 }
