@@ -19,6 +19,7 @@
     reason = "index loops over lanes are the form that vectorises"
 )]
 
+use super::lane_ops::{add, add_live, clamp, mask, mul, select, splat, sub};
 use super::simulate::{
     Block, Increments, ItemOutput, check_passage, finite, flush_sums, reflect, write_outputs,
     write_path,
@@ -32,17 +33,30 @@ use crate::rng::lanes::{normals4_lanes, philox_lanes};
 /// A source of the four normals of one Philox block for `W` paths:
 /// `rng::normals4` of the counter `(path[l], ctr[0], ctr[1], ctr[2])`.
 pub(super) trait Noise<const W: usize> {
+    /// What the noise needs besides the counters (the Philox key, and what
+    /// a SIMD form derives from it and keeps in registers), prepared once
+    /// per lane group.
+    type Consts;
+    /// Prepares the constants for `key`.
+    fn consts(key: [u32; 2]) -> Self::Consts;
     /// The normals, `[normal][lane]`.
-    fn normals4(key: [u32; 2], path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4];
+    fn normals4(consts: &Self::Consts, path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4];
 }
 
 /// Portable lane arrays (vectorised by the compiler for the target).
 pub(super) struct Portable;
 
 impl<const W: usize> Noise<W> for Portable {
+    type Consts = [u32; 2];
+
     #[inline(always)]
-    fn normals4(key: [u32; 2], path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4] {
-        normals4_lanes(&philox_lanes(key, path, ctr[0], ctr[1], ctr[2]))
+    fn consts(key: [u32; 2]) -> [u32; 2] {
+        key
+    }
+
+    #[inline(always)]
+    fn normals4(key: &[u32; 2], path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4] {
+        normals4_lanes(&philox_lanes(*key, path, ctr[0], ctr[1], ctr[2]))
     }
 }
 
@@ -113,7 +127,8 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
     let valid: [bool; W] = std::array::from_fn(|l| path[l] < set.paths);
     let slot: [u32; W] = std::array::from_fn(|l| path[l] - b.first);
     let any_kept = keeps.iter().any(|k| *k);
-    let mut x = init_state::<N, W, Z>(b, path);
+    let consts = Z::consts(b.key);
+    let mut x = init_state::<N, W, Z>(b, &consts, path);
     let mut alive = valid;
     let mut fp = [NONE; W];
     let mut inc = Increments::<N, W>::new(b.flags.s);
@@ -137,7 +152,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
         let s_end = (r * run.record_every).min(run.steps);
         while s < s_end {
             let k = choose_strategy(b, s, &mut seg);
-            let z = step_normals::<N, W, Z>(b.key, path, s, set.set_index);
+            let z = step_normals::<N, W, Z>(&consts, path, s, set.set_index);
             let xn = em_step(b, &b.strategies[k as usize], &x, &z);
             accumulate(b, k, &x, &xn, &mut alive, &mut inc);
             x = xn;
@@ -164,7 +179,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
 /// The `N` normals of each lane at `step` (`rng::step_normals`).
 #[inline(always)]
 fn step_normals<const N: usize, const W: usize, Z: Noise<W>>(
-    key: [u32; 2],
+    consts: &Z::Consts,
     path: &[u32; W],
     step: u32,
     set: u32,
@@ -172,7 +187,7 @@ fn step_normals<const N: usize, const W: usize, Z: Noise<W>>(
     let mut z = [[0.0f32; W]; N];
     let mut blk = 0;
     while blk * 4 < N {
-        let q = Z::normals4(key, path, [step, set, blk as u32]);
+        let q = Z::normals4(consts, path, [step, set, blk as u32]);
         for i in 0..4 {
             if blk * 4 + i < N {
                 z[blk * 4 + i] = q[i];
@@ -187,6 +202,7 @@ fn step_normals<const N: usize, const W: usize, Z: Noise<W>>(
 #[inline(always)]
 fn init_state<const N: usize, const W: usize, Z: Noise<W>>(
     b: &Block<N>,
+    consts: &Z::Consts,
     path: &[u32; W],
 ) -> [[f32; W]; N] {
     let mut x = [[0.0f32; W]; N];
@@ -194,10 +210,10 @@ fn init_state<const N: usize, const W: usize, Z: Noise<W>>(
         x[i] = [b.set.x0[i]; W];
     }
     if b.set.jitter != 0 {
-        let z = step_normals::<N, W, Z>(b.key, path, INIT_STEP, b.set.set_index);
+        let z = step_normals::<N, W, Z>(consts, path, INIT_STEP, b.set.set_index);
         for i in 0..N {
             for l in 0..W {
-                x[i][l] = clamp(x[i][l] + b.set.x0_sd[i] * z[i][l], b.sc.lo[i], b.sc.hi[i]);
+                x[i][l] = (x[i][l] + b.set.x0_sd[i] * z[i][l]).clamp(b.sc.lo[i], b.sc.hi[i]);
             }
         }
     }
@@ -219,13 +235,8 @@ fn choose_strategy<const N: usize>(b: &Block<N>, s: u32, seg: &mut usize) -> u32
     set.seg_strategy[*seg]
 }
 
-/// Clamp into `[lo, hi]`. Twin: `apply_boundary`, clamp.
-#[inline(always)]
-fn clamp(v: f32, lo: f32, hi: f32) -> f32 {
-    v.clamp(lo, hi)
-}
-
-/// One Euler–Maruyama step of every lane with strategy `p`. Twin: `em_step`.
+/// One Euler–Maruyama step of every lane with strategy `p`, row by row,
+/// each operation over whole lane arrays ([`lane_ops`]). Twin: `em_step`.
 #[inline(always)]
 fn em_step<const N: usize, const W: usize>(
     b: &Block<N>,
@@ -237,50 +248,58 @@ fn em_step<const N: usize, const W: usize>(
     let jac = b.flags.any_jacobi && p.jacobi != 0;
     let mut e = [[0.0f32; W]; N];
     for j in 0..N {
-        for l in 0..W {
-            e[j][l] = p.xstar[j] - x[j][l];
-        }
+        e[j] = sub(splat(p.xstar[j]), x[j]);
     }
     let mut xn = [[0.0f32; W]; N];
     for i in 0..N {
+        // Sums start from 0.0 as the scalar kernel's do (0 + −0 is +0).
         let mut dr = [0.0f32; W];
         let mut nz = [0.0f32; W];
         for j in 0..N {
-            let a = p.a[i * NMAX + j];
-            for l in 0..W {
-                dr[l] += a * e[j][l];
+            dr = add(dr, mul(splat(p.a[i * NMAX + j]), e[j]));
+            if j <= i {
+                nz = add(nz, mul(splat(p.l[i * NMAX + j]), z[j]));
             }
         }
-        for j in 0..=i {
-            let c = p.l[i * NMAX + j];
-            for l in 0..W {
-                nz[l] += c * z[j][l];
-            }
+        nz = mul(nz, splat(sc.sqrt_dt));
+        if jac {
+            nz = jacobi_scale(nz, &x[i], sc.lo[i], sc.hi[i], sc.inv_range[i]);
         }
-        for l in 0..W {
-            nz[l] *= sc.sqrt_dt;
-            if jac {
-                let g = ((x[i][l] - sc.lo[i]) * (sc.hi[i] - x[i][l])).max(0.0);
-                nz[l] = nz[l] * 2.0 * g.sqrt() * sc.inv_range[i];
-            }
-            xn[i][l] = x[i][l] + dr[l] * sc.dt + nz[l];
-        }
-        let (lo, hi) = (sc.lo[i], sc.hi[i]);
-        match b.flags.boundary {
-            Boundary::Clamp => {
-                for l in 0..W {
-                    xn[i][l] = clamp(xn[i][l], lo, hi);
-                }
-            }
-            Boundary::Reflect => {
-                for l in 0..W {
-                    xn[i][l] = reflect(xn[i][l], lo, hi);
-                }
-            }
-            Boundary::None => {}
-        }
+        let v = add(add(x[i], mul(dr, splat(sc.dt))), nz);
+        xn[i] = match b.flags.boundary {
+            Boundary::Clamp => clamp(v, sc.lo[i], sc.hi[i]),
+            Boundary::Reflect => reflect_lanes(v, sc.lo[i], sc.hi[i]),
+            Boundary::None => v,
+        };
     }
     xn
+}
+
+/// [`reflect`] lane by lane (no closure: see [`lane_ops`]).
+#[inline(always)]
+fn reflect_lanes<const W: usize>(mut v: [f32; W], lo: f32, hi: f32) -> [f32; W] {
+    for l in 0..W {
+        v[l] = reflect(v[l], lo, hi);
+    }
+    v
+}
+
+/// The Jacobi diffusion's factor on the noise: `nz · 2 · √g / range` with
+/// `g = max((x − lo)(hi − x), 0)`. Twin: the `jacobi` branch of `em_step`.
+#[inline(always)]
+fn jacobi_scale<const W: usize>(
+    nz: [f32; W],
+    x: &[f32; W],
+    lo: f32,
+    hi: f32,
+    inv_range: f32,
+) -> [f32; W] {
+    let mut o = [0.0f32; W];
+    for l in 0..W {
+        let g = ((x[l] - lo) * (hi - x[l])).max(0.0);
+        o[l] = nz[l] * 2.0 * g.sqrt() * inv_range;
+    }
+    o
 }
 
 /// Marks lanes that left the finite range dead and adds the live lanes'
@@ -301,46 +320,32 @@ fn accumulate<const N: usize, const W: usize>(
             }
         }
     }
-    // All ones on live lanes: sums take the new value there and keep the
-    // old bits elsewhere (a select, so dead lanes' NaN or ∞ never enter).
-    let live: [u32; W] = std::array::from_fn(|l| if alive[l] { u32::MAX } else { 0 });
+    // Sums take the new value on live lanes and keep the old bits elsewhere
+    // (a select, so dead lanes' NaN or ∞ never enter).
+    let live = mask(alive);
     let mut d = [[0.0f32; W]; N];
     for i in 0..N {
-        for l in 0..W {
-            d[i][l] = xn[i][l] - x[i][l];
-        }
+        d[i] = sub(xn[i], x[i]);
     }
-    for l in 0..W {
-        inc.n[l] = select(live[l], inc.n[l] + 1.0, inc.n[l]);
-    }
+    inc.n = add_live(live, inc.n, splat(1.0));
     for i in 0..N {
-        for l in 0..W {
-            inc.s[i][l] = select(live[l], inc.s[i][l] + d[i][l], inc.s[i][l]);
-        }
+        inc.s[i] = add_live(live, inc.s[i], d[i]);
         for j in i..N {
-            for l in 0..W {
-                let q = inc.q[i][j][l];
-                inc.q[i][j][l] = select(live[l], q + d[i][l] * d[j][l], q);
-            }
+            inc.q[i][j] = add_live(live, inc.q[i][j], mul(d[i], d[j]));
         }
     }
     if !b.flags.fixed_only {
         let o = &mut inc.occ[k as usize];
-        for l in 0..W {
-            o[l] = select(live[l], o[l] + 1.0, o[l]);
-        }
+        *o = add_live(live, *o, splat(1.0));
     }
-}
-
-/// `new` where `mask` is all ones, else `old`, by bits.
-#[inline(always)]
-fn select(mask: u32, new: f32, old: f32) -> f32 {
-    f32::from_bits((new.to_bits() & mask) | (old.to_bits() & !mask))
 }
 
 /// Adds one record at `at` from the live lanes, path by path as the scalar
 /// kernel does (the f64 sums keep their order); the f32 differences and
-/// squares and their widening run over lanes first. Twin: `record_moments`.
+/// squares and their widening run over lanes first. A dead lane adds +0.0,
+/// which leaves every sum's bits as they were (a sum that starts at +0.0 is
+/// never −0.0), so the loop has no branch; the count adds the number of
+/// live lanes at once, which is exact. Twin: `record_moments`.
 #[inline(always)]
 fn record_moments<const N: usize, const W: usize>(
     p: &mut [f64],
@@ -349,30 +354,28 @@ fn record_moments<const N: usize, const W: usize>(
     shift: &[f32; N],
     alive: &[bool; W],
 ) {
+    let live = mask(alive);
     let mut d = [[0.0f64; W]; N];
     let mut d2 = [[0.0f64; W]; N];
     for i in 0..N {
+        let v = sub(x[i], splat(shift[i]));
+        let (v, v2) = (select(live, v, [0.0; W]), select(live, mul(v, v), [0.0; W]));
         for l in 0..W {
-            let v = x[i][l] - shift[i];
-            d[i][l] = f64::from(v);
-            d2[i][l] = f64::from(v * v);
+            d[i][l] = f64::from(v[l]);
+            d2[i][l] = f64::from(v2[l]);
         }
     }
-    let mut count = p[at];
     let mut sum = [0.0f64; N];
     let mut sq = [0.0f64; N];
     sum.copy_from_slice(&p[at + 1..at + 1 + N]);
     sq.copy_from_slice(&p[at + 1 + N..at + 1 + 2 * N]);
     for l in 0..W {
-        if alive[l] {
-            count += 1.0;
-            for i in 0..N {
-                sum[i] += d[i][l];
-                sq[i] += d2[i][l];
-            }
+        for i in 0..N {
+            sum[i] += d[i][l];
+            sq[i] += d2[i][l];
         }
     }
-    p[at] = count;
+    p[at] += alive.iter().filter(|a| **a).count() as f64;
     p[at + 1..at + 1 + N].copy_from_slice(&sum);
     p[at + 1 + N..at + 1 + 2 * N].copy_from_slice(&sq);
 }

@@ -12,6 +12,7 @@
 mod adaptive;
 mod goal;
 mod kernel;
+mod lane_ops;
 mod lanes;
 mod simulate;
 #[cfg(target_arch = "x86_64")]

@@ -2,7 +2,7 @@
 //! name and picked at run time (`Kernel::detect`): AVX2 + FMA on 8 lanes,
 //! AVX-512 on 16. A baseline x86-64 binary carries both.
 
-use std::arch::x86_64::{__m256i, _mm256_loadu_si256, _mm256_storeu_ps};
+use std::arch::x86_64::{__m256, __m256i, _mm256_loadu_si256};
 
 use super::lanes::{Noise, by_objectives};
 use super::simulate::ItemOutput;
@@ -16,19 +16,24 @@ use crate::rng::simd::avx2;
 pub(super) struct Avx2;
 
 impl Noise<8> for Avx2 {
+    type Consts = avx2::Consts;
+
     #[inline(always)]
-    fn normals4(key: [u32; 2], path: &[u32; 8], ctr: [u32; 3]) -> [[f32; 8]; 4] {
-        let mut out = [[0.0; 8]; 4];
-        // SAFETY: AVX2 is enabled in every caller (see above); the load and
-        // stores stay inside their arrays.
+    fn consts(key: [u32; 2]) -> avx2::Consts {
+        // SAFETY: AVX2 is enabled in every caller (see above).
+        unsafe { avx2::Consts::new(key) }
+    }
+
+    #[inline(always)]
+    fn normals4(consts: &avx2::Consts, path: &[u32; 8], ctr: [u32; 3]) -> [[f32; 8]; 4] {
+        // SAFETY: AVX2 is enabled in every caller (see above); the load
+        // stays inside `path`. The normals leave as values (a transmute of
+        // registers to arrays of the same size), not through stores to a
+        // buffer, so they stay in registers into the update.
         unsafe {
             let p = _mm256_loadu_si256(path.as_ptr().cast::<__m256i>());
-            let z = avx2::normals4(key, p, ctr);
-            for i in 0..4 {
-                _mm256_storeu_ps(out[i].as_mut_ptr(), z[i]);
-            }
+            std::mem::transmute::<[__m256; 4], [[f32; 8]; 4]>(avx2::normals4(consts, p, ctr))
         }
-        out
     }
 }
 
@@ -36,13 +41,20 @@ impl Noise<8> for Avx2 {
 pub(super) struct Avx2x2;
 
 impl Noise<16> for Avx2x2 {
+    type Consts = avx2::Consts;
+
     #[inline(always)]
-    fn normals4(key: [u32; 2], path: &[u32; 16], ctr: [u32; 3]) -> [[f32; 16]; 4] {
+    fn consts(key: [u32; 2]) -> avx2::Consts {
+        Avx2::consts(key)
+    }
+
+    #[inline(always)]
+    fn normals4(consts: &avx2::Consts, path: &[u32; 16], ctr: [u32; 3]) -> [[f32; 16]; 4] {
         let mut out = [[0.0; 16]; 4];
         for h in 0..2 {
             let mut p = [0u32; 8];
             p.copy_from_slice(&path[8 * h..8 * h + 8]);
-            let z = Avx2::normals4(key, &p, ctr);
+            let z = Avx2::normals4(consts, &p, ctr);
             for i in 0..4 {
                 out[i][8 * h..8 * h + 8].copy_from_slice(&z[i]);
             }
