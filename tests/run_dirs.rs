@@ -156,3 +156,24 @@ fn resume_with_nothing_to_resume_is_an_input_error() {
     usage_error(&mut c, "resume of nothing", "no sweep to resume");
     assert_eq!(names(dir.path()), ["s.toml"]);
 }
+
+#[test]
+fn resume_after_a_kill_before_any_state_starts_afresh() {
+    // A run killed between creating its staging folder and writing its
+    // state leaves `<out>.partial` empty: nothing was done, so a resume
+    // runs the whole sweep (and the staging folder is gone afterwards).
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "s.toml", crate::sweep::SPEC);
+    let out = dir.path().join("o");
+    let partial = mosde::report::run_dir::partial_dir(&out);
+    std::fs::create_dir(&partial).unwrap();
+    let mut c = mosde();
+    c.args(["sweep", "--engine", "cpu", "-q", "--resume", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!partial.exists());
+    verify(&out).unwrap();
+}

@@ -124,25 +124,31 @@ impl SweepRun {
     }
 
     /// The rows a resume starts from: those of the unfinished run in
-    /// `staging`, or of the finished run in the output folder.
+    /// `staging`, or of the finished run in the output folder. `staged`
+    /// says whether `staging` existed before this run: a run killed before
+    /// it wrote its state leaves it empty, and then nothing was done yet.
     fn resumed_rows(
         &self,
         staging: &Path,
+        staged: bool,
         state: &SweepState,
         sweep: &Sweep,
     ) -> Result<Rows, SweepError> {
-        let from = [staging, self.dir.as_path()]
+        let found = [staging, self.dir.as_path()]
             .into_iter()
-            .find(|d| d.join(STATE).exists())
-            .ok_or_else(|| {
-                folder(
-                    &self.dir,
-                    format!(
-                        "holds no sweep to resume ({STATE} missing here and in {})",
-                        staging.display()
-                    ),
-                )
-            })?;
+            .find(|d| d.join(STATE).exists());
+        if found.is_none() && staged && crate::report::run_dir::is_empty_dir(staging) {
+            return Ok(Rows::new());
+        }
+        let from = found.ok_or_else(|| {
+            folder(
+                &self.dir,
+                format!(
+                    "holds no sweep to resume ({STATE} missing here and in {})",
+                    staging.display()
+                ),
+            )
+        })?;
         let old: SweepState = serde_json::from_slice(
             &std::fs::read(from.join(STATE)).map_err(file_error(&from.join(STATE)))?,
         )
@@ -204,9 +210,15 @@ impl SweepRun {
     /// Sets up the staging folder: the state file and a partial file holding
     /// exactly the rows already done (rewritten whole, so that appends start
     /// after the last good row and a torn tail is gone).
-    fn open(&self, staging: &Path, state: &SweepState, sweep: &Sweep) -> Result<Rows, SweepError> {
+    fn open(
+        &self,
+        staging: &Path,
+        staged: bool,
+        state: &SweepState,
+        sweep: &Sweep,
+    ) -> Result<Rows, SweepError> {
         let done = match self.resume {
-            true => self.resumed_rows(staging, state, sweep)?,
+            true => self.resumed_rows(staging, staged, state, sweep)?,
             false => Rows::new(),
         };
         self.check_replaceable(state)?;
@@ -242,8 +254,9 @@ impl SweepRun {
             self.check_shard_of(&self.dir)?;
             self.check_shard_of(&crate::report::run_dir::partial_dir(&self.dir))?;
         }
+        let staged = crate::report::run_dir::partial_dir(&self.dir).exists();
         let out = RunDir::resumable(&self.dir, self.force, self.resume)?;
-        let done = self.open(out.path(), &self.state(sweep, &info.kind), sweep)?;
+        let done = self.open(out.path(), staged, &self.state(sweep, &info.kind), sweep)?;
         let todo: Vec<u64> = ids.clone().filter(|p| !done.contains_key(p)).collect();
         events(Event::Started {
             points: ids.end - ids.start,

@@ -289,7 +289,8 @@ fn make_fresh(dir: &Path) -> Result<(), RunDirError> {
     std::fs::create_dir_all(dir).map_err(io(dir))
 }
 
-fn is_empty_dir(dir: &Path) -> bool {
+/// Whether `dir` is a folder with nothing in it.
+pub fn is_empty_dir(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
 }
 
