@@ -579,7 +579,7 @@ fn goal_cases() -> Vec<Case> {
         sim(
             "confidence without constraint",
             "--confidence 0.9",
-            "--confidence applies to a constraint",
+            "--confidence 0.9: confidence applies to a constraint",
         ),
         sim(
             "adaptive memory below 1",

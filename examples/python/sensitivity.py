@@ -10,7 +10,7 @@ import mosde
 spec = {
     "model": "code-generation",
     "strategies": ["AI"],
-    "paths": 20000,
+    "paths": 100000,
     "steps": 5,
     "design": "sobol",
     "samples": 32,
@@ -26,4 +26,5 @@ spec = {
 indices = mosde.sensitivity(spec, engine="cpu")  # the rows of sensitivity.csv
 top = indices.sort_values("ST", ascending=False).groupby("metric", sort=False).head(1)
 for row in top.itertuples():
-    print(f"{row.metric}: {row.parameter} matters most (ST = {row.ST:.2f} [{row.ST_lo:.2f}, {row.ST_hi:.2f}])")
+    print(f"{row.metric}: {row.parameter} matters most "
+          f"(S1 = {row.S1:.2f}, ST = {row.ST:.2f} [{row.ST_lo:.2f}, {row.ST_hi:.2f}])")

@@ -72,6 +72,9 @@ def simulate(
     dt: Optional[float] = None,
     pareto_sample: int = 200_000,
     pareto_reference: Optional[Sequence[float]] = None,
+    goal: Optional[str] = None,
+    constraint: Optional[str] = None,
+    confidence: Optional[float] = None,
     progress: Progress = False,
     as_frame: bool = True,
 ) -> Simulation: ...

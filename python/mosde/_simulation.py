@@ -92,6 +92,9 @@ def simulate(
     dt: Optional[float] = None,
     pareto_sample: int = 200_000,
     pareto_reference: Optional[Sequence[float]] = None,
+    goal: Optional[str] = None,
+    constraint: Optional[str] = None,
+    confidence: Optional[float] = None,
     progress: Any = False,
     as_frame: bool = True,
 ) -> Simulation:
@@ -101,7 +104,10 @@ def simulate(
     plus the model's own policy if it has one). ``engine``: ``"auto"``,
     ``"cpu"`` or ``"gpu"``. ``threads``: CPU threads (default: every core this
     process may use). The GIL is released while the engine runs; Ctrl-C
-    stops it between chunks and raises ``KeyboardInterrupt``.
+    stops it between chunks and raises ``KeyboardInterrupt``. ``goal``,
+    ``constraint`` and ``confidence`` are ``--goal``, ``--constraint`` and
+    ``--confidence`` (e.g. ``goal="security>=6,efficiency>=5"``): each
+    strategy's entry in ``summary`` then has a ``goal`` object.
     """
     options = {
         "paths": int(paths),
@@ -114,6 +120,9 @@ def simulate(
         "pareto_sample": int(pareto_sample),
         "pareto_reference": None if pareto_reference is None else [float(v) for v in pareto_reference],
         "tolerance": float(tolerance),
+        "goal": goal,
+        "constraint": constraint,
+        "confidence": None if confidence is None else float(confidence),
     }
     bar = _progress_callback(progress, "paths")
     native = _mosde.simulate(m, options, engine, threads, bar)

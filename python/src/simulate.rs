@@ -10,7 +10,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use mosde::analysis::{Reduction, ReportOptions};
-use mosde::engine::{Integration, JobOptions, Passage, Run, SaveAt};
+use mosde::engine::{Goals, Integration, JobOptions, Passage, Run, SaveAt};
 use mosde::report::{self, Manifest, run_dir::RunDir};
 use mosde::shard::Shard;
 use mosde::simulation::Simulation;
@@ -42,11 +42,21 @@ pub struct Options {
     pareto_sample: u32,
     pareto_reference: Option<Vec<f64>>,
     tolerance: f64,
+    goal: Option<String>,
+    constraint: Option<String>,
+    confidence: Option<f64>,
 }
 
 impl Options {
     /// The simulation, built as `mosde simulate` builds it from its flags.
-    fn simulation(&self, model: &PyModel) -> Simulation {
+    fn simulation(&self, model: &PyModel) -> PyResult<Simulation> {
+        let goals = Goals::for_model(
+            self.goal.as_deref(),
+            self.constraint.as_deref(),
+            self.confidence,
+            &model.model,
+        )
+        .map_err(py_err)?;
         let options = JobOptions {
             integration: Integration {
                 paths: self.paths,
@@ -63,14 +73,14 @@ impl Options {
             passage: Passage {
                 tolerance: self.tolerance,
             },
-            goals: None,
+            goals,
         };
         let mut sim = Simulation::new(model.model.clone(), &self.strategies, options);
         sim.report = ReportOptions {
             pareto_reference: self.pareto_reference.clone(),
             ..Default::default()
         };
-        sim
+        Ok(sim)
     }
 }
 
@@ -92,7 +102,7 @@ pub fn simulate(
             "pareto_sample=0 keeps no terminal states, so quantiles and hypervolumes could not be measured; give at least 1",
         ));
     }
-    let sim = options.simulation(model);
+    let sim = options.simulation(model)?;
     let (scenarios, job) = sim.plan(Shard::WHOLE).map_err(py_err)?;
     for w in sim.warnings() {
         warn(py, &w)?;

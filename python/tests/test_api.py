@@ -109,6 +109,10 @@ def test_bad_options_raise_value_error(model):
         mosde.simulate(model, paths=0, engine="cpu")
     with pytest.raises(ValueError, match="unknown strategy|nope"):
         mosde.simulate(model, paths=10, strategies=["nope"], engine="cpu")
+    with pytest.raises(ValueError, match="goal item 'speed>=3'"):
+        mosde.simulate(model, paths=10, engine="cpu", goal="speed>=3")
+    with pytest.raises(ValueError, match="confidence applies to a constraint"):
+        mosde.simulate(model, paths=10, engine="cpu", goal="security>=3", confidence=0.9)
 
 
 def test_input_errors_carry_the_cli_message(tmp_path, cli):

@@ -66,6 +66,18 @@ def test_simulate_of_a_model_file_and_strategies(tmp_path, cli):
     assert tree(tmp_path / "py") == tree(tmp_path / "cli")
 
 
+def test_simulate_with_goals_saves_the_cli_bytes(tmp_path, cli):
+    goal, floor = "security>=5,efficiency>=4", "security>=1"
+    r = mosde.simulate(mosde.Model.preset("code-generation"), paths=2000, steps=20, seed=5,
+                       engine="cpu", goal=goal, constraint=floor, confidence=0.8)
+    r.save(tmp_path / "py")
+    cli("simulate", "--preset", "code-generation", "--paths", 2000, "--steps", 20, "--seed", 5,
+        "--engine", "cpu", "--goal", goal, "--constraint", floor, "--confidence", 0.8,
+        "--quiet", "--out", tmp_path / "cli")
+    assert tree(tmp_path / "py") == tree(tmp_path / "cli")
+    assert all("goal" in s for s in r.summary["strategies"])
+
+
 def test_sweep_and_sensitivity_write_the_cli_bytes(tmp_path, cli):
     spec_file = tmp_path / "spec.toml"
     spec_file.write_text(spec_toml(SPEC))

@@ -34,14 +34,24 @@ fn mean(v: impl Iterator<Item = f64>) -> f64 {
     s / n as f64
 }
 
-/// One estimate of (S1, ST, V) from the given base rows.
-fn estimate(a: &[f64], b: &[f64], ab: &[Vec<f64>], rows: &[usize]) -> (Vec<f64>, Vec<f64>, f64) {
+/// One estimate of (S1, ST, V) from the given base rows. `centre` is
+/// subtracted from `b` in the first-order estimator (Saltelli 2010), which
+/// is not invariant to a shift of the output: uncentred, its error grows
+/// with mean / spread, and an output of mean 5 varying by 0.05 gives S1 far
+/// outside [0, 1]. (SALib centres the same way, by standardising Y once.)
+fn estimate(
+    a: &[f64],
+    b: &[f64],
+    ab: &[Vec<f64>],
+    rows: &[usize],
+    centre: f64,
+) -> (Vec<f64>, Vec<f64>, f64) {
     let d = ab.len();
     let all: Vec<f64> = rows.iter().flat_map(|&j| [a[j], b[j]]).collect();
     let m = mean(all.iter().copied());
     let v = all.iter().map(|y| (y - m).powi(2)).sum::<f64>() / (all.len() as f64 - 1.0);
     let s1 = (0..d)
-        .map(|i| mean(rows.iter().map(|&j| b[j] * (ab[i][j] - a[j]))) / v)
+        .map(|i| mean(rows.iter().map(|&j| (b[j] - centre) * (ab[i][j] - a[j]))) / v)
         .collect();
     let st = (0..d)
         .map(|i| mean(rows.iter().map(|&j| (a[j] - ab[i][j]).powi(2))) / (2.0 * v))
@@ -76,7 +86,13 @@ pub fn sobol_indices(y: &[f64], d: usize, bootstrap: usize, seed: u64) -> SobolI
             dropped,
         };
     }
-    let (s1, st, variance) = estimate(&a, &b, &ab, &rows);
+    // One centre for the estimate and every resample: the mean of all
+    // outputs of the rows kept.
+    let centre = mean(
+        rows.iter()
+            .flat_map(|&j| y[j * block..(j + 1) * block].iter().copied()),
+    );
+    let (s1, st, variance) = estimate(&a, &b, &ab, &rows, centre);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut s1_b: Vec<Vec<f64>> = vec![Vec::with_capacity(bootstrap); d];
     let mut st_b: Vec<Vec<f64>> = vec![Vec::with_capacity(bootstrap); d];
@@ -84,7 +100,7 @@ pub fn sobol_indices(y: &[f64], d: usize, bootstrap: usize, seed: u64) -> SobolI
         let pick: Vec<usize> = (0..rows.len())
             .map(|_| rows[rng.random_range(0..rows.len())])
             .collect();
-        let (s, t, _) = estimate(&a, &b, &ab, &pick);
+        let (s, t, _) = estimate(&a, &b, &ab, &pick, centre);
         for i in 0..d {
             s1_b[i].push(s[i]);
             st_b[i].push(t[i]);
@@ -197,6 +213,34 @@ mod tests {
             "variance {}",
             r.variance
         );
+    }
+
+    #[test]
+    fn first_order_indices_do_not_depend_on_the_outputs_mean() {
+        // An additive output, x0 + x1/2, far from zero (as a terminal mean
+        // of 5 that varies by 0.05 is): S1 = (4/5, 1/5) exactly, and a shift
+        // by 1e3 must not move the estimate (uncentred, it moved S1 by
+        // about mean / spread / sqrt(N) ≈ 100).
+        let pts = design::points(Design::Sobol, 64, &[None; 2], 0);
+        let f =
+            |shift: f64| -> Vec<f64> { pts.iter().map(|p| shift + p[0] + 0.5 * p[1]).collect() };
+        let (near, far) = (
+            sobol_indices(&f(0.0), 2, 0, 1),
+            sobol_indices(&f(1e3), 2, 0, 1),
+        );
+        for i in 0..2 {
+            assert!(
+                (near.s1[i] - far.s1[i]).abs() < 1e-9,
+                "S1[{i}]: {} vs {}",
+                near.s1[i],
+                far.s1[i]
+            );
+            assert!(
+                (far.s1[i] - [0.8, 0.2][i]).abs() < 0.1,
+                "S1[{i}] = {}",
+                far.s1[i]
+            );
+        }
     }
 
     #[test]

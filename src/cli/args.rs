@@ -54,30 +54,12 @@ impl GoalArgs {
     /// The goals the flags give for `model`, or `None` without `--goal` and
     /// `--constraint`. Errors name the flag at fault.
     pub fn goals(&self, model: &Model) -> anyhow::Result<Option<Goals>> {
-        if self.confidence.is_some() && self.constraint.is_none() {
-            return Err(InputError(
-                "--confidence applies to a constraint: give --constraint too".into(),
-            )
-            .into());
-        }
-        if self.goal.is_none() && self.constraint.is_none() {
-            return Ok(None);
-        }
-        let names = model.objective_names();
-        let bounds: Vec<(f64, f64)> = model
-            .objectives
-            .iter()
-            .map(|o| (o.lower, o.upper))
-            .collect();
-        let confidence = self.confidence.unwrap_or(DEFAULT_CONFIDENCE);
-        Goals::parse(
+        Goals::for_model(
             self.goal.as_deref(),
             self.constraint.as_deref(),
-            confidence,
-            &names,
+            self.confidence,
+            model,
         )
-        .and_then(|g| g.check_bounds(&names, &bounds).map(|()| g))
-        .map(Some)
         .map_err(|e| self.flag_error(e))
     }
 

@@ -86,6 +86,9 @@ pub enum GoalError {
     /// A confidence outside (0, 1).
     #[error("confidence {0}: must be a probability above 0 and below 1")]
     Confidence(f64),
+    /// A confidence given without a constraint for it to apply to.
+    #[error("confidence applies to a constraint: give a constraint too")]
+    ConfidenceAlone,
 }
 
 impl GoalError {
@@ -98,12 +101,35 @@ impl GoalError {
     pub fn part(&self) -> &'static str {
         match self {
             GoalError::Item { list, .. } | GoalError::Empty { list } => list,
-            GoalError::Confidence(_) => "confidence",
+            GoalError::Confidence(_) | GoalError::ConfidenceAlone => "confidence",
         }
     }
 }
 
 impl Goals {
+    /// The goals a request gives for `model`, checked against its objectives
+    /// and bounds: `None` without a goal and a constraint. `confidence`
+    /// (default [`DEFAULT_CONFIDENCE`]) belongs to the constraint, so it is
+    /// refused alone. The one reading of goal requests, for every front end.
+    pub fn for_model(
+        goal: Option<&str>,
+        constraint: Option<&str>,
+        confidence: Option<f64>,
+        model: &crate::model::Model,
+    ) -> Result<Option<Goals>, GoalError> {
+        if confidence.is_some() && constraint.is_none() {
+            return Err(GoalError::ConfidenceAlone);
+        }
+        if goal.is_none() && constraint.is_none() {
+            return Ok(None);
+        }
+        let names = model.objective_names();
+        let confidence = confidence.unwrap_or(DEFAULT_CONFIDENCE);
+        let goals = Goals::parse(goal, constraint, confidence, &names)?;
+        goals.check_bounds(&names, &model.bounds())?;
+        Ok(Some(goals))
+    }
+
     /// Parses a goal and a constraint such as `security>=6,efficiency>=5`
     /// against the objective names, in state order. Absent lists are empty.
     pub fn parse(
