@@ -33,8 +33,7 @@ pub fn draw(dir: &Path, opt: &Optimization, out: &Outcome, s: &Summary) -> Resul
         mean: s.history.iter().map(|g| g.mean).collect(),
     };
     save(&progress, dir, "search_progress")?;
-    save(&comparison(opt, s, y_desc), dir, "comparison")?;
-    let strategies = opt.model.strategies.len();
+    save(&comparison(s, y_desc), dir, "comparison")?;
     let h = &out.holdout;
     let winner = h.winner;
     let base = h.finalists.len();
@@ -42,7 +41,7 @@ pub fn draw(dir: &Path, opt: &Optimization, out: &Outcome, s: &Summary) -> Resul
         &h.run,
         winner,
         format!("winner ({})", s.family),
-        strategies,
+        WINNER_COLOR,
     )];
     for k in 0..h.baselines.len() {
         series.push(mean_series(
@@ -66,14 +65,18 @@ pub fn draw(dir: &Path, opt: &Optimization, out: &Outcome, s: &Summary) -> Resul
     Ok(())
 }
 
+/// The winner's colour: black, the last of the palette, which strategies
+/// reach only in models of eight; the next free colour could be a shade of
+/// a baseline's (sky blue beside blue with four strategies).
+const WINNER_COLOR: usize = crate::report::figures::PALETTE.len() - 1;
+
 /// The winner and every baseline with their 95% intervals.
-fn comparison(opt: &Optimization, s: &Summary, y_desc: String) -> IntervalComparison {
-    let strategies = opt.model.strategies.len();
+fn comparison(s: &Summary, y_desc: String) -> IntervalComparison {
     let mut rows = vec![(
         format!("winner ({})", s.family),
         s.best.value,
         s.best.ci95,
-        strategies,
+        WINNER_COLOR,
     )];
     for (k, b) in s.baselines.iter().enumerate() {
         rows.push((b.name.clone(), b.value, b.ci95, k));
