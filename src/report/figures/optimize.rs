@@ -5,7 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::panel::{
-    Frame, LABEL, TICK, axes, chart, color, legend, legend_line, mesh, padded, titled,
+    Frame, LABEL, TICK, axes, category_labels, chart, color, legend, legend_line, mesh, padded,
+    titled,
 };
 use super::{DrawError, Figure};
 
@@ -102,15 +103,7 @@ impl Figure for IntervalComparison {
         let k = self.rows.len();
         let mut chart = chart(&area, None, FRAME, -0.5..(k as f64 - 0.5), lo..hi)?;
         let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
-        let name = move |v: &f64| {
-            let i = v.round();
-            let whole = (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len();
-            if whole {
-                names[i as usize].clone()
-            } else {
-                String::new()
-            }
-        };
+        let name = category_labels(names);
         mesh(&mut chart, TICK)
             .x_labels(k)
             .x_label_formatter(&name)

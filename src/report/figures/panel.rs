@@ -52,6 +52,20 @@ pub(super) fn tick(v: &f64) -> String {
     }
 }
 
+/// Tick labels of a categorical x axis whose categories sit at 0, 1, …:
+/// each whole number is named by its category, every other tick is blank.
+pub(super) fn category_labels(names: Vec<String>) -> impl Fn(&f64) -> String {
+    move |v: &f64| {
+        let i = v.round();
+        let whole = (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len();
+        if whole {
+            names[i as usize].clone()
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// `[lo, hi]` widened by a margin, for axis ranges.
 pub(crate) fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
     if !(lo.is_finite() && hi.is_finite()) {

@@ -4,7 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::panel::{
-    Chart2d, Frame, LABEL, TICK, chart, color, legend, legend_box, legend_entry, mesh, titled,
+    Chart2d, Frame, LABEL, TICK, category_labels, chart, color, legend, legend_box, legend_entry,
+    mesh, titled,
 };
 use super::{DrawError, Figure};
 
@@ -163,15 +164,7 @@ impl Figure for PaperComparison {
             let mut chart = chart(panel, caption, FRAME, x, 0.0..self.top(m))?;
             // The x axis is the rows: each whole number is named by its strategy.
             let names: Vec<String> = self.rows.iter().map(|r| r.name.clone()).collect();
-            let name = move |v: &f64| {
-                let i = v.round();
-                let whole = (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len();
-                if whole {
-                    names[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            };
+            let name = category_labels(names);
             mesh(&mut chart, TICK)
                 .x_labels(k)
                 .x_label_formatter(&name)
