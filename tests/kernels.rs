@@ -239,3 +239,50 @@ fn a_bad_kernel_variable_is_a_usage_error() {
         "MOSDE_CPU_KERNEL: unknown CPU kernel `sse9`",
     );
 }
+
+/// Lanes that die (leave the finite range) at different steps inside one
+/// lane group: the lane kernels switch from their all-live sums to masked
+/// ones at the first death, and must still give the scalar kernel's bytes.
+#[test]
+fn lanes_dying_at_different_steps_give_the_scalar_bytes() {
+    use crate::common::strategy;
+    use mosde::model::StrategySpec;
+    let s = StrategySpec {
+        interference: vec![vec![0.0, -3.0], vec![-3.0, 0.0]],
+        ..strategy("u", &[0.0, 0.0], &[1.0, 1.0], &[0.1, 0.1])
+    };
+    let m = model(ModelSpec {
+        boundary: Boundary::None,
+        dt: 0.5,
+        steps: 56,
+        x0: vec![0.1, 0.0],
+        x0_sd: Some(vec![0.5, 0.5]),
+        ..spec(2, (-1.0, 1.0), vec![s])
+    });
+    let scenarios = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+    let opts = JobOptions {
+        save: SaveAt {
+            record_every: Some(1),
+            record_paths: 16,
+            keep_terminal: 100,
+        },
+        ..JobOptions::paths(100)
+    };
+    let job = Job::new(&scenarios, &opts).unwrap();
+    let out = CpuEngine::new(1)
+        .unwrap()
+        .with_kernel(Kernel::Scalar)
+        .run(&job, &mut |_| {})
+        .unwrap();
+    // Some lanes of the first groups die, and some live to the end.
+    let dead = out.sets[0]
+        .terminal
+        .iter()
+        .filter(|v| **v == mosde::engine::DEAD)
+        .count();
+    assert!(dead > 0 && dead < 200, "{dead} of 200 terminal values dead");
+    let want = bits(&out);
+    for k in Kernel::available_all() {
+        assert!(run(k, &job) == want, "kernel {} differs", k.name());
+    }
+}

@@ -85,3 +85,34 @@ pub(super) fn select<const W: usize>(mask: [u32; W], new: [f32; W], old: [f32; W
 pub(super) fn add_live<const W: usize>(mask: [u32; W], acc: [f32; W], v: [f32; W]) -> [f32; W] {
     select(mask, add(acc, v), acc)
 }
+
+/// `a & b` per lane.
+#[inline(always)]
+pub(super) fn and<const W: usize>(a: [u32; W], b: [u32; W]) -> [u32; W] {
+    let mut o = [0; W];
+    for l in 0..W {
+        o[l] = a[l] & b[l];
+    }
+    o
+}
+
+/// All ones where `v` is finite as the kernels test it (`simulate::finite`:
+/// |v| below the limit, so NaN and ∞ fail), else zero.
+#[inline(always)]
+pub(super) fn finite_mask<const W: usize>(v: [f32; W]) -> [u32; W] {
+    let mut o = [0; W];
+    for l in 0..W {
+        o[l] = u32::from(super::simulate::finite(v[l])).wrapping_neg();
+    }
+    o
+}
+
+/// Whether some lane set in `mask` is clear in `ok`.
+#[inline(always)]
+pub(super) fn any_clear<const W: usize>(ok: [u32; W], mask: [u32; W]) -> bool {
+    let mut any = 0;
+    for l in 0..W {
+        any |= mask[l] & !ok[l];
+    }
+    any != 0
+}

@@ -19,10 +19,11 @@
     reason = "index loops over lanes are the form that vectorises"
 )]
 
-use super::lane_ops::{add, add_live, clamp, mask, mul, select, splat, sub};
+use super::lane_ops::{
+    add, add_live, and, any_clear, clamp, finite_mask, mask, mul, select, splat, sub,
+};
 use super::simulate::{
-    Block, Increments, ItemOutput, check_passage, finite, flush_sums, reflect, write_outputs,
-    write_path,
+    Block, Increments, ItemOutput, check_passage, flush_sums, reflect, write_outputs, write_path,
 };
 use crate::engine::abi::{NMAX, NONE, StrategyParams, WG, WorkItem, policy_kind};
 use crate::engine::plan::Job;
@@ -129,7 +130,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
     let any_kept = keeps.iter().any(|k| *k);
     let consts = Z::consts(b.key);
     let mut x = init_state::<N, W, Z>(b, &consts, path);
-    let mut alive = valid;
+    let mut live = Live::new(valid);
     let mut fp = [NONE; W];
     let mut inc = Increments::<N, W>::new(b.flags.s);
     let mut seg = 0usize;
@@ -137,13 +138,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
 
     check_passage(b, &mut fp, &x, 0, &valid);
     super::goal::check_goal(b, &mut gt, &x, 0, &valid);
-    record_moments(
-        &mut out.partial,
-        b.layout.record(0),
-        &x,
-        &b.sc.shift,
-        &alive,
-    );
+    record_moments(&mut out.partial, b.layout.record(0), &x, &b.sc.shift, &live);
     if any_kept {
         write_path(b, &mut out.paths, keeps, &slot, 0, &x);
     }
@@ -154,10 +149,10 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
             let k = choose_strategy(b, s, &mut seg);
             let z = step_normals::<N, W, Z>(&consts, path, s, set.set_index);
             let xn = em_step(b, &b.strategies[k as usize], &x, &z);
-            accumulate(b, k, &x, &xn, &mut alive, &mut inc);
+            accumulate(b, k, &x, &xn, &mut live, &mut inc);
             x = xn;
-            check_passage(b, &mut fp, &x, s + 1, &alive);
-            super::goal::check_goal(b, &mut gt, &x, s + 1, &alive);
+            check_passage(b, &mut fp, &x, s + 1, &live.alive);
+            super::goal::check_goal(b, &mut gt, &x, s + 1, &live.alive);
             if any_kept {
                 write_path(b, &mut out.paths, keeps, &slot, s + 1, &x);
             }
@@ -168,12 +163,12 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
             b.layout.record(r as usize),
             &x,
             &b.sc.shift,
-            &alive,
+            &live,
         );
     }
-    write_outputs(b, out, path, &valid, &fp, &x, &alive);
-    flush_sums(b, &mut out.partial, &x, &alive, &valid, &inc);
-    super::goal::flush_goal(b, out, &gt, &x, &alive, &valid);
+    write_outputs(b, out, path, &valid, &fp, &x, &live.alive);
+    flush_sums(b, &mut out.partial, &x, &live.alive, &valid, &inc);
+    super::goal::flush_goal(b, out, &gt, &x, &live.alive, &valid);
 }
 
 /// The `N` normals of each lane at `step` (`rng::step_normals`).
@@ -302,6 +297,36 @@ fn jacobi_scale<const W: usize>(
     o
 }
 
+/// The lanes still integrating: `alive` for the phases shared with the
+/// scalar kernel, its bit mask for selects, and whether every lane is live.
+/// Lanes die rarely (a non-finite state), so the step loop keeps the three
+/// in step only when one does, and a full group sums without selects.
+struct Live<const W: usize> {
+    alive: [bool; W],
+    mask: [u32; W],
+    full: bool,
+}
+
+impl<const W: usize> Live<W> {
+    #[inline(always)]
+    fn new(alive: [bool; W]) -> Self {
+        Live {
+            alive,
+            mask: mask(&alive),
+            full: alive.iter().all(|a| *a),
+        }
+    }
+
+    /// Kills the lanes whose bit in `ok` is clear.
+    #[inline(always)]
+    fn keep(&mut self, ok: [u32; W]) {
+        for l in 0..W {
+            self.alive[l] &= ok[l] != 0;
+        }
+        *self = Live::new(self.alive);
+    }
+}
+
 /// Marks lanes that left the finite range dead and adds the live lanes'
 /// increments and occupancy of strategy `k`. Twin: `accumulate`.
 #[inline(always)]
@@ -310,33 +335,60 @@ fn accumulate<const N: usize, const W: usize>(
     k: u32,
     x: &[[f32; W]; N],
     xn: &[[f32; W]; N],
-    alive: &mut [bool; W],
+    live: &mut Live<W>,
     inc: &mut Increments<N, W>,
 ) {
     if b.flags.check_finite {
-        for i in 0..N {
-            for l in 0..W {
-                alive[l] &= finite(xn[i][l]);
-            }
+        let mut ok = finite_mask(xn[0]);
+        for i in 1..N {
+            ok = and(ok, finite_mask(xn[i]));
+        }
+        if any_clear(ok, live.mask) {
+            live.keep(ok);
         }
     }
-    // Sums take the new value on live lanes and keep the old bits elsewhere
-    // (a select, so dead lanes' NaN or ∞ never enter).
-    let live = mask(alive);
     let mut d = [[0.0f32; W]; N];
     for i in 0..N {
         d[i] = sub(xn[i], x[i]);
     }
-    inc.n = add_live(live, inc.n, splat(1.0));
+    if live.full {
+        add_sums::<N, W, false>(b, k, live.mask, &d, inc);
+    } else {
+        add_sums::<N, W, true>(b, k, live.mask, &d, inc);
+    }
+}
+
+/// Adds one step's increments `d` to the sums: on every lane, or (`MASKED`)
+/// on the lanes of `live` only, keeping the old bits elsewhere by a select
+/// (so dead lanes' NaN or ∞ never enter).
+#[inline(always)]
+fn add_sums<const N: usize, const W: usize, const MASKED: bool>(
+    b: &Block<N>,
+    k: u32,
+    live: [u32; W],
+    d: &[[f32; W]; N],
+    inc: &mut Increments<N, W>,
+) {
+    inc.n = acc::<W, MASKED>(live, inc.n, splat(1.0));
     for i in 0..N {
-        inc.s[i] = add_live(live, inc.s[i], d[i]);
+        inc.s[i] = acc::<W, MASKED>(live, inc.s[i], d[i]);
         for j in i..N {
-            inc.q[i][j] = add_live(live, inc.q[i][j], mul(d[i], d[j]));
+            inc.q[i][j] = acc::<W, MASKED>(live, inc.q[i][j], mul(d[i], d[j]));
         }
     }
     if !b.flags.fixed_only {
         let o = &mut inc.occ[k as usize];
-        *o = add_live(live, *o, splat(1.0));
+        *o = acc::<W, MASKED>(live, *o, splat(1.0));
+    }
+}
+
+/// `sum + v`, on the lanes of `live` only when `MASKED`.
+#[inline(always)]
+fn acc<const W: usize, const MASKED: bool>(live: [u32; W], sum: [f32; W], v: [f32; W]) -> [f32; W] {
+    if MASKED {
+        add_live(live, sum, v)
+    } else {
+        add(sum, v)
     }
 }
 
@@ -352,9 +404,9 @@ fn record_moments<const N: usize, const W: usize>(
     at: usize,
     x: &[[f32; W]; N],
     shift: &[f32; N],
-    alive: &[bool; W],
+    live: &Live<W>,
 ) {
-    let live = mask(alive);
+    let (alive, live) = (&live.alive, live.mask);
     let mut d = [[0.0f64; W]; N];
     let mut d2 = [[0.0f64; W]; N];
     for i in 0..N {
