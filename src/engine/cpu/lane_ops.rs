@@ -50,11 +50,11 @@ pub(super) fn mul<const W: usize>(a: [f32; W], b: [f32; W]) -> [f32; W] {
 
 /// `f32::clamp(v, lo, hi)` per lane: `lo` below, `hi` above, NaN kept.
 #[inline(always)]
-pub(super) fn clamp<const W: usize>(v: [f32; W], lo: f32, hi: f32) -> [f32; W] {
+pub(super) fn clamp<const W: usize>(v: [f32; W], lo: [f32; W], hi: [f32; W]) -> [f32; W] {
     let mut o = [0.0; W];
     for l in 0..W {
-        let t = if v[l] < lo { lo } else { v[l] };
-        o[l] = if t > hi { hi } else { t };
+        let t = if v[l] < lo[l] { lo[l] } else { v[l] };
+        o[l] = if t > hi[l] { hi[l] } else { t };
     }
     o
 }

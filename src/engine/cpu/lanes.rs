@@ -96,6 +96,7 @@ pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
     let b = Block::<N>::new(job, item);
     let mut out = ItemOutput::new(job);
     let (set, flags) = (b.set, b.flags);
+    let splats: Vec<Splat<N, W>> = b.strategies.iter().map(|p| Splat::new(&b, p)).collect();
     for sb in 0..job.run.sub {
         let first = b.first + sb * WG;
         if first >= set.paths {
@@ -109,7 +110,7 @@ pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
             let keeps: [bool; W] = std::array::from_fn(|l| {
                 flags.record_paths && item.path_base != NONE && path[l] < set.record_paths
             });
-            group_paths::<N, W, Z>(&b, job, &mut out, &path, &keeps);
+            group_paths::<N, W, Z>(&b, &splats, job, &mut out, &path, &keeps);
         }
     }
     out
@@ -119,6 +120,7 @@ pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
 #[inline(always)]
 fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
     b: &Block<N>,
+    splats: &[Splat<N, W>],
     job: &Job,
     out: &mut ItemOutput,
     path: &[u32; W],
@@ -148,7 +150,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
         while s < s_end {
             let k = choose_strategy(b, s, &mut seg);
             let z = step_normals::<N, W, Z>(&consts, path, s, set.set_index);
-            let xn = em_step(b, &b.strategies[k as usize], &x, &z);
+            let xn = em_step(b, &splats[k as usize], &x, &z);
             accumulate(b, k, &x, &xn, &mut live, &mut inc);
             x = xn;
             check_passage(b, &mut fp, &x, s + 1, &live.alive);
@@ -230,20 +232,50 @@ fn choose_strategy<const N: usize>(b: &Block<N>, s: u32, seg: &mut usize) -> u32
     set.seg_strategy[*seg]
 }
 
+/// A strategy's update constants splatted over the lanes once per work
+/// item, with the set's: the update reads them as memory operands, where
+/// splatting the scalar parameters cost a broadcast per constant per step.
+pub(super) struct Splat<const N: usize, const W: usize> {
+    xstar: [[f32; W]; N],
+    a: [[[f32; W]; N]; N],
+    l: [[[f32; W]; N]; N],
+    lo: [[f32; W]; N],
+    hi: [[f32; W]; N],
+    dt: [f32; W],
+    sqrt_dt: [f32; W],
+    jac: bool,
+}
+
+impl<const N: usize, const W: usize> Splat<N, W> {
+    #[inline(always)]
+    fn new(b: &Block<N>, p: &StrategyParams) -> Self {
+        let sc = &b.sc;
+        Splat {
+            xstar: std::array::from_fn(|i| splat(p.xstar[i])),
+            a: std::array::from_fn(|i| std::array::from_fn(|j| splat(p.a[i * NMAX + j]))),
+            l: std::array::from_fn(|i| std::array::from_fn(|j| splat(p.l[i * NMAX + j]))),
+            lo: std::array::from_fn(|i| splat(sc.lo[i])),
+            hi: std::array::from_fn(|i| splat(sc.hi[i])),
+            dt: splat(sc.dt),
+            sqrt_dt: splat(sc.sqrt_dt),
+            jac: b.flags.any_jacobi && p.jacobi != 0,
+        }
+    }
+}
+
 /// One Euler–Maruyama step of every lane with strategy `p`, row by row,
 /// each operation over whole lane arrays ([`lane_ops`]). Twin: `em_step`.
 #[inline(always)]
 fn em_step<const N: usize, const W: usize>(
     b: &Block<N>,
-    p: &StrategyParams,
+    p: &Splat<N, W>,
     x: &[[f32; W]; N],
     z: &[[f32; W]; N],
 ) -> [[f32; W]; N] {
     let sc = &b.sc;
-    let jac = b.flags.any_jacobi && p.jacobi != 0;
     let mut e = [[0.0f32; W]; N];
     for j in 0..N {
-        e[j] = sub(splat(p.xstar[j]), x[j]);
+        e[j] = sub(p.xstar[j], x[j]);
     }
     let mut xn = [[0.0f32; W]; N];
     for i in 0..N {
@@ -251,18 +283,18 @@ fn em_step<const N: usize, const W: usize>(
         let mut dr = [0.0f32; W];
         let mut nz = [0.0f32; W];
         for j in 0..N {
-            dr = add(dr, mul(splat(p.a[i * NMAX + j]), e[j]));
+            dr = add(dr, mul(p.a[i][j], e[j]));
             if j <= i {
-                nz = add(nz, mul(splat(p.l[i * NMAX + j]), z[j]));
+                nz = add(nz, mul(p.l[i][j], z[j]));
             }
         }
-        nz = mul(nz, splat(sc.sqrt_dt));
-        if jac {
+        nz = mul(nz, p.sqrt_dt);
+        if p.jac {
             nz = jacobi_scale(nz, &x[i], sc.lo[i], sc.hi[i], sc.inv_range[i]);
         }
-        let v = add(add(x[i], mul(dr, splat(sc.dt))), nz);
+        let v = add(add(x[i], mul(dr, p.dt)), nz);
         xn[i] = match b.flags.boundary {
-            Boundary::Clamp => clamp(v, sc.lo[i], sc.hi[i]),
+            Boundary::Clamp => clamp(v, p.lo[i], p.hi[i]),
             Boundary::Reflect => reflect_lanes(v, sc.lo[i], sc.hi[i]),
             Boundary::None => v,
         };
