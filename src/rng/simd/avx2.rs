@@ -6,7 +6,7 @@ use std::arch::x86_64::*;
 
 mod math;
 
-pub use math::{LogTables, logf, sincosf};
+pub use math::{MathConsts, logf, sincosf};
 
 use super::super::{INV_2_23, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1, TWO_PI};
 
@@ -15,12 +15,12 @@ use super::super::{INV_2_23, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1, TWO_PI}
 pub(super) fn math16(u: &[f32; 16], t: &[f32; 16]) -> ([f32; 16], [f32; 16], [f32; 16]) {
     let (mut l, mut s, mut c) = ([0.0; 16], [0.0; 16], [0.0; 16]);
     // SAFETY: AVX2 is enabled.
-    let tables = unsafe { LogTables::new() };
+    let tables = unsafe { MathConsts::new() };
     for h in 0..2 {
         // SAFETY: AVX2 is enabled; loads and stores stay inside the arrays.
         unsafe {
             let uu = _mm256_loadu_ps(u.as_ptr().add(8 * h));
-            let (sv, cv) = sincosf(_mm256_loadu_ps(t.as_ptr().add(8 * h)));
+            let (sv, cv) = sincosf(_mm256_loadu_ps(t.as_ptr().add(8 * h)), &tables);
             _mm256_storeu_ps(l.as_mut_ptr().add(8 * h), logf(uu, &tables));
             _mm256_storeu_ps(s.as_mut_ptr().add(8 * h), sv);
             _mm256_storeu_ps(c.as_mut_ptr().add(8 * h), cv);
@@ -52,12 +52,12 @@ unsafe fn splat(v: u32) -> __m256i {
 
 /// What the normals need besides the counters, prepared once per lane
 /// group instead of once per block of normals: the Philox key, its round
-/// keys 3 to 10 in every lane, and `logf`'s tables in registers.
+/// keys 3 to 10 in every lane, and the constants of `logf` and `sincosf`.
 #[derive(Clone, Copy)]
 pub struct Consts {
     key: [u32; 2],
     lanes: [[__m256i; 2]; 8],
-    log: LogTables,
+    log: MathConsts,
 }
 
 impl Consts {
@@ -80,8 +80,12 @@ impl Consts {
         Consts {
             key,
             lanes,
+            // Opaque to the optimiser, so that it loads the coefficients
+            // from here instead of rebuilding them by broadcasts
+            // (`MathConsts`): 4 % less time per step on the development
+            // machine.
             // SAFETY: as above.
-            log: unsafe { LogTables::new() },
+            log: std::hint::black_box(unsafe { MathConsts::new() }),
         }
     }
 }
@@ -160,9 +164,15 @@ pub unsafe fn normals4(consts: &Consts, path: __m256i, ctr: [u32; 3]) -> [__m256
         let w = philox(consts, path, ctr);
         let m2 = _mm256_set1_ps(-2.0);
         let r0 = _mm256_sqrt_ps(_mm256_mul_ps(m2, logf(uniform(w[0]), &consts.log)));
-        let (s0, c0) = sincosf(_mm256_mul_ps(_mm256_set1_ps(TWO_PI), uniform(w[1])));
+        let (s0, c0) = sincosf(
+            _mm256_mul_ps(_mm256_set1_ps(TWO_PI), uniform(w[1])),
+            &consts.log,
+        );
         let r1 = _mm256_sqrt_ps(_mm256_mul_ps(m2, logf(uniform(w[2]), &consts.log)));
-        let (s1, c1) = sincosf(_mm256_mul_ps(_mm256_set1_ps(TWO_PI), uniform(w[3])));
+        let (s1, c1) = sincosf(
+            _mm256_mul_ps(_mm256_set1_ps(TWO_PI), uniform(w[3])),
+            &consts.log,
+        );
         [
             _mm256_mul_ps(r0, c0),
             _mm256_mul_ps(r0, s0),

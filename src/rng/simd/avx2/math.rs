@@ -76,15 +76,27 @@ unsafe fn pick(t: &[__m256i; 2], i: __m256i) -> __m256i {
     }
 }
 
-/// `logf`'s table, `1/c` and `ln c`, in registers.
+/// The constants of `logf` and `sincosf`: `logf`'s table (`1/c` and
+/// `ln c`) and the f64 coefficients, each in every lane. There are too few
+/// registers to keep the coefficients; prepared once behind an optimisation
+/// barrier (see `Consts::new`), they are reloaded as whole vectors instead
+/// of rebuilt by a broadcast at each use, which is faster on the
+/// development machine.
 #[derive(Clone, Copy)]
-pub struct LogTables {
+pub struct MathConsts {
     invc: Table16,
     logc: Table16,
+    one: __m256d,
+    ln2: __m256d,
+    logf_a: [__m256d; 3],
+    hpi_inv: __m256d,
+    hpi: __m256d,
+    cos: [__m256d; 5],
+    sin: [__m256d; 3],
 }
 
-impl LogTables {
-    /// The tables in registers.
+impl MathConsts {
+    /// The constants.
     ///
     /// # Safety
     /// AVX2 must be enabled in the caller.
@@ -92,9 +104,16 @@ impl LogTables {
     pub unsafe fn new() -> Self {
         // SAFETY: the caller runs with AVX2 enabled.
         unsafe {
-            LogTables {
+            MathConsts {
                 invc: Table16::new(&LOGF_INVC),
                 logc: Table16::new(&LOGF_LOGC),
+                one: pd(1.0),
+                ln2: pd(LN2),
+                logf_a: LOGF_A.map(|v| pd(v)),
+                hpi_inv: pd(HPI_INV),
+                hpi: pd(HPI),
+                cos: COS.map(|v| pd(v)),
+                sin: SIN.map(|v| pd(v)),
             }
         }
     }
@@ -105,7 +124,7 @@ impl LogTables {
 /// # Safety
 /// AVX2 must be enabled in the caller.
 #[inline(always)]
-pub unsafe fn logf(x: __m256, t: &LogTables) -> __m256 {
+pub unsafe fn logf(x: __m256, t: &MathConsts) -> __m256 {
     // SAFETY: the caller runs with AVX2 enabled; table indices are < 16.
     unsafe {
         let ix = _mm256_castps_si256(x);
@@ -119,11 +138,13 @@ pub unsafe fn logf(x: __m256, t: &LogTables) -> __m256 {
             _mm256_castps256_ps128(z),
             _mm256_castsi256_si128(k),
             (invc.0, logc.0),
+            t,
         );
         let hi = logf_half(
             _mm256_extractf128_ps::<1>(z),
             _mm256_extracti128_si256::<1>(k),
             (invc.1, logc.1),
+            t,
         );
         _mm256_set_m128(hi, lo)
     }
@@ -132,15 +153,20 @@ pub unsafe fn logf(x: __m256, t: &LogTables) -> __m256 {
 /// The f64 part of `logf` on 4 lanes: reduced `z`, exponent, and the
 /// table entries `(1/c, ln c)`.
 #[inline(always)]
-unsafe fn logf_half(z: __m128, k: __m128i, (invc, logc): (__m256d, __m256d)) -> __m128 {
+unsafe fn logf_half(
+    z: __m128,
+    k: __m128i,
+    (invc, logc): (__m256d, __m256d),
+    t: &MathConsts,
+) -> __m128 {
     // SAFETY: the caller runs with AVX2 enabled.
     unsafe {
         let z = _mm256_cvtps_pd(z);
         let k = _mm256_cvtepi32_pd(k);
-        let r = _mm256_fmsub_pd(z, invc, _mm256_set1_pd(1.0));
-        let y0 = _mm256_fmadd_pd(k, _mm256_set1_pd(LN2), logc);
+        let r = _mm256_fmsub_pd(z, invc, t.one);
+        let y0 = _mm256_fmadd_pd(k, t.ln2, logc);
         let r2 = _mm256_mul_pd(r, r);
-        let (a0, a1, a2) = (pd(LOGF_A[0]), pd(LOGF_A[1]), pd(LOGF_A[2]));
+        let [a0, a1, a2] = t.logf_a;
         let mut y = _mm256_fmadd_pd(a1, r, a2);
         y = _mm256_fmadd_pd(a0, r2, y);
         y = _mm256_fmadd_pd(y, r2, _mm256_add_pd(y0, r));
@@ -153,11 +179,11 @@ unsafe fn logf_half(z: __m128, k: __m128i, (invc, logc): (__m256d, __m256d)) -> 
 /// # Safety
 /// AVX2 must be enabled in the caller.
 #[inline(always)]
-pub unsafe fn sincosf(y: __m256) -> (__m256, __m256) {
+pub unsafe fn sincosf(y: __m256, t: &MathConsts) -> (__m256, __m256) {
     // SAFETY: the caller runs with AVX2 enabled.
     unsafe {
-        let (slo, clo, nlo) = sincosf_half(_mm256_castps256_ps128(y));
-        let (shi, chi, nhi) = sincosf_half(_mm256_extractf128_ps::<1>(y));
+        let (slo, clo, nlo) = sincosf_half(_mm256_castps256_ps128(y), t);
+        let (shi, chi, nhi) = sincosf_half(_mm256_extractf128_ps::<1>(y), t);
         let (sp, cp) = (_mm256_set_m128(shi, slo), _mm256_set_m128(chi, clo));
         let n = _mm256_set_m128i(nhi, nlo);
         // Quadrants 2 and 3 negate the cosine polynomial; odd ones swap.
@@ -179,23 +205,22 @@ pub unsafe fn sincosf(y: __m256) -> (__m256, __m256) {
 /// Reduction and both polynomials on 4 lanes: the sine and cosine
 /// polynomials (before the quadrant's swap and sign) and the quadrant.
 #[inline(always)]
-unsafe fn sincosf_half(y: __m128) -> (__m128, __m128, __m128i) {
+unsafe fn sincosf_half(y: __m128, t: &MathConsts) -> (__m128, __m128, __m128i) {
     // SAFETY: the caller runs with AVX2 enabled.
     unsafe {
         let x = _mm256_cvtps_pd(y);
-        let r = _mm256_mul_pd(x, _mm256_set1_pd(HPI_INV));
+        let r = _mm256_mul_pd(x, t.hpi_inv);
         let n = _mm_srai_epi32::<24>(_mm_add_epi32(
             _mm256_cvttpd_epi32(r),
             _mm_set1_epi32(0x80_0000),
         ));
-        let x = _mm256_fnmadd_pd(_mm256_cvtepi32_pd(n), _mm256_set1_pd(HPI), x);
+        let x = _mm256_fnmadd_pd(_mm256_cvtepi32_pd(n), t.hpi, x);
         let x2 = _mm256_mul_pd(x, x);
         // sign = (1, −1, −1, 1)[n & 3]: flip when bit 0 ≠ bit 1.
         let flip = _mm_and_si128(_mm_xor_si128(n, _mm_srli_epi32::<1>(n)), _mm_set1_epi32(1));
         let flip = _mm256_slli_epi64::<63>(_mm256_cvtepu32_epi64(flip));
         let x = _mm256_xor_pd(x, _mm256_castsi256_pd(flip));
-        let c = [pd(COS[0]), pd(COS[1]), pd(COS[2]), pd(COS[3]), pd(COS[4])];
-        let s = [pd(SIN[0]), pd(SIN[1]), pd(SIN[2])];
+        let (c, s) = (&t.cos, &t.sin);
         let x4 = _mm256_mul_pd(x2, x2);
         let x3 = _mm256_mul_pd(x2, x);
         let c2 = _mm256_fmadd_pd(x2, c[4], c[3]);
