@@ -102,11 +102,14 @@ pub(crate) fn logf_table(i: usize) -> (f64, f64) {
     LOGF_TAB[i]
 }
 
-/// The `1/c` column of the table, for gathers.
+/// The `1/c` column of the table, for the x86 lane forms' lookups.
+#[cfg(target_arch = "x86_64")]
 pub(crate) static LOGF_INVC: [f64; 16] = column(0);
-/// The `ln c` column of the table, for gathers.
+/// The `ln c` column of the table, for the x86 lane forms' lookups.
+#[cfg(target_arch = "x86_64")]
 pub(crate) static LOGF_LOGC: [f64; 16] = column(1);
 
+#[cfg(target_arch = "x86_64")]
 const fn column(c: usize) -> [f64; 16] {
     let mut out = [0.0; 16];
     let mut i = 0;
