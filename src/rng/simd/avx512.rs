@@ -29,7 +29,8 @@ pub(super) fn math16(u: &[f32; 16], t: &[f32; 16]) -> ([f32; 16], [f32; 16], [f3
 }
 
 /// High and low words of `a · m` per 32-bit lane (`m` broadcast): the
-/// even lanes' products and the odd lanes' (shifted down), merged by masks.
+/// high words from the even lanes' products and the odd lanes' (shifted
+/// down), merged by a mask; the low words by one multiply.
 #[inline(always)]
 unsafe fn mulhilo(a: __m512i, m: __m512i) -> (__m512i, __m512i) {
     // SAFETY: the caller runs with AVX-512F enabled.
@@ -37,8 +38,7 @@ unsafe fn mulhilo(a: __m512i, m: __m512i) -> (__m512i, __m512i) {
         let even = _mm512_mul_epu32(a, m);
         let odd = _mm512_mul_epu32(_mm512_srli_epi64::<32>(a), m);
         let hi = _mm512_mask_blend_epi32(0xaaaa, _mm512_srli_epi64::<32>(even), odd);
-        let lo = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64::<32>(odd));
-        (hi, lo)
+        (hi, _mm512_mullo_epi32(a, m))
     }
 }
 
