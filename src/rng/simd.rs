@@ -1,7 +1,7 @@
 //! Hand-vectorised normals for the CPU lane kernels: Philox4x32-10, the
 //! uniforms and Box–Muller with mosde's own `logf`/`sincosf`
-//! ([`super::math`]) on 8 lanes of AVX2, bit for bit what the scalar
-//! functions give.
+//! ([`super::math`]) on 8 lanes of AVX2 and on 16 lanes of AVX-512, bit for
+//! bit what the scalar functions give.
 //!
 //! Written with `std::arch` rather than a SIMD crate: the pieces that need
 //! hand work (the 32×32→64 multiply of Philox, table gathers, f32↔f64
@@ -12,9 +12,9 @@
 //! compiler vectorises under the kernel's target features.
 //!
 //! The helpers are `#[inline(always)]` and carry no target features of their
-//! own: they are meant to be inlined into a `#[target_feature(enable =
-//! "avx2,fma")]` function (the engine's AVX2 kernel), which is what makes
-//! the intrinsics inside them legal to run. The polynomials and reductions
+//! own: they are meant to be inlined into a `#[target_feature]` function
+//! with the features they use (the engine's AVX2 or AVX-512 kernel), which
+//! is what makes the intrinsics inside them legal to run. The polynomials and reductions
 //! use fused multiply-adds where glibc's FMA variants (`__logf_fma`,
 //! `__sincosf_fma`) do: `examples/check_math.rs` shows on all 2²³ uniforms
 //! the RNG can produce that they give the same f32 as the unfused scalar
@@ -31,7 +31,13 @@ pub fn available() -> Vec<&'static str> {
         {
             v.push("avx2");
         }
-        if std::arch::is_x86_feature_detected!("avx512f") {
+        // The features the engine's AVX-512 kernel is compiled with.
+        if v.contains(&"avx2")
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+        {
             v.push("avx512");
         }
     }
@@ -51,7 +57,7 @@ pub fn math16(kernel: &str, u: &[f32; 16], t: &[f32; 16]) -> ([f32; 16], [f32; 1
         unsafe {
             match kernel {
                 "avx2" => return avx2::math16(u, t),
-                _ => return avx512_math16(u, t),
+                _ => return avx512::math16(u, t),
             }
         }
     }
@@ -61,15 +67,10 @@ pub fn math16(kernel: &str, u: &[f32; 16], t: &[f32; 16]) -> ([f32; 16], [f32; 1
     }
 }
 
-/// The portable lane forms compiled with AVX-512 enabled (the engine's
-/// 16-lane kernel is built the same way).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
-fn avx512_math16(u: &[f32; 16], t: &[f32; 16]) -> ([f32; 16], [f32; 16], [f32; 16]) {
-    let (s, c) = super::math::sincosf_lanes(t);
-    (super::math::logf_lanes(u), s, c)
-}
-
 /// AVX2 + FMA forms, 8 lanes.
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
+
+/// AVX-512 forms, 16 lanes.
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;

@@ -27,7 +27,8 @@ pub enum Kernel {
 
 impl Kernel {
     /// Every kernel, in the order `auto` prefers them. AVX-512 comes after
-    /// AVX2: on the development machine it did not pay (results/simd-engine.md).
+    /// AVX2: on the development machine its 16-lane update took twice the
+    /// time of the 8-lane one (results/simd-engine.md, "AVX-512 noise path").
     pub const ALL: [Kernel; 4] = [
         Kernel::Avx2,
         Kernel::Avx512,

@@ -2,13 +2,13 @@
 //! name and picked at run time (`Kernel::detect`): AVX2 + FMA on 8 lanes,
 //! AVX-512 on 16. A baseline x86-64 binary carries both.
 
-use std::arch::x86_64::{__m256, __m256i, _mm256_loadu_si256};
+use std::arch::x86_64::{__m256, __m256i, __m512, __m512i, _mm256_loadu_si256};
 
 use super::lanes::{Noise, by_objectives};
 use super::simulate::ItemOutput;
 use crate::engine::abi::WorkItem;
 use crate::engine::plan::Job;
-use crate::rng::simd::avx2;
+use crate::rng::simd::{avx2, avx512};
 
 /// Hand-written AVX2 normals on 8 lanes. Only instantiated inside the
 /// `#[target_feature(enable = "avx2,fma")]` kernels below, which is what
@@ -37,29 +37,30 @@ impl Noise<8> for Avx2 {
     }
 }
 
-/// The AVX2 normals twice, for 16 lanes.
-pub(super) struct Avx2x2;
+/// Hand-written AVX-512 normals on 16 lanes. Only instantiated inside the
+/// `#[target_feature(enable = "avx512f,…")]` kernel below, which is what
+/// makes its intrinsics sound to run.
+pub(super) struct Avx512;
 
-impl Noise<16> for Avx2x2 {
-    type Consts = avx2::Consts;
+impl Noise<16> for Avx512 {
+    type Consts = avx512::Consts;
 
     #[inline(always)]
-    fn consts(key: [u32; 2]) -> avx2::Consts {
-        Avx2::consts(key)
+    fn consts(key: [u32; 2]) -> avx512::Consts {
+        // SAFETY: AVX-512F is enabled in every caller (see above).
+        unsafe { avx512::Consts::new(key) }
     }
 
     #[inline(always)]
-    fn normals4(consts: &avx2::Consts, path: &[u32; 16], ctr: [u32; 3]) -> [[f32; 16]; 4] {
-        let mut out = [[0.0; 16]; 4];
-        for h in 0..2 {
-            let mut p = [0u32; 8];
-            p.copy_from_slice(&path[8 * h..8 * h + 8]);
-            let z = Avx2::normals4(consts, &p, ctr);
-            for i in 0..4 {
-                out[i][8 * h..8 * h + 8].copy_from_slice(&z[i]);
-            }
+    fn normals4(consts: &avx512::Consts, path: &[u32; 16], ctr: [u32; 3]) -> [[f32; 16]; 4] {
+        // SAFETY: the AVX-512 kernel's features are enabled in every caller
+        // (see above); the transmutes are between types of the same size,
+        // and keep the path and the normals in registers, as for AVX2.
+        unsafe {
+            let p = std::mem::transmute::<[u32; 16], __m512i>(*path);
+            let z = avx512::normals4(consts, p, ctr);
+            std::mem::transmute::<[__m512; 4], [[f32; 16]; 4]>(z)
         }
-        out
     }
 }
 
@@ -69,8 +70,8 @@ pub(super) fn simulate_avx2(job: &Job, item: &WorkItem) -> ItemOutput {
     by_objectives!(job, item, 8, Avx2)
 }
 
-/// The lane kernel on 16 lanes of AVX-512 (noise from two AVX2 halves).
+/// The lane kernel on 16 lanes of AVX-512.
 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
 pub(super) fn simulate_avx512(job: &Job, item: &WorkItem) -> ItemOutput {
-    by_objectives!(job, item, 16, Avx2x2)
+    by_objectives!(job, item, 16, Avx512)
 }
