@@ -40,8 +40,9 @@ impl Terminal {
             }
             let paths = &set.terminal[from * n..to * n];
             let live = |v: &f32| *v != DEAD && v.is_finite();
-            // Usually every path of a group is live: one copy, no row by row test.
-            if paths.iter().all(live) {
+            // Usually every path of a group is live: one copy, no row by row test
+            // (a fold without early exit, which the compiler vectorises).
+            if paths.iter().fold(true, |ok, v| ok & live(v)) {
                 rows.extend(paths.iter().map(|v| f64::from(*v)));
                 continue;
             }
@@ -72,29 +73,30 @@ impl Terminal {
         &self.rows[i * self.n..(i + 1) * self.n]
     }
 
-    /// Copies objective `i` of every row into `col`, as keys in the order of
-    /// `f64::total_cmp` (the states are f32, so 32-bit keys hold them exactly).
-    fn column(&self, i: usize, col: &mut Vec<u64>) {
-        col.clear();
-        col.extend(
-            self.rows
-                .iter()
-                .skip(i)
-                .step_by(self.n)
-                .map(|v| u64::from(key32(*v as f32))),
-        );
+    /// Every objective's column as keys in the order of `f64::total_cmp`,
+    /// column after column (the states are f32, so 32-bit keys hold them
+    /// exactly).
+    fn columns(&self) -> Vec<u32> {
+        let len = self.len();
+        let mut cols = vec![0u32; self.rows.len()];
+        for (j, r) in self.rows.chunks_exact(self.n).enumerate() {
+            for (i, v) in r.iter().enumerate() {
+                cols[i * len + j] = key32(*v as f32);
+            }
+        }
+        cols
     }
 
     /// The quantiles at [`PROBS`] of every objective (`out[p][i]`), by
     /// selection: the order statistics are those of a full sort, so the
     /// values are the same bits as sorting gives.
     pub fn quantiles(&self) -> Vec<Vec<f64>> {
-        let mut col = Vec::with_capacity(self.len());
+        let cols = self.columns();
         let mut scratch = Vec::new();
         let per_objective: Vec<[f64; 5]> = (0..self.n)
             .map(|i| {
-                self.column(i, &mut col);
-                select_quantiles(&col, &mut scratch)
+                let col = &cols[i * self.len()..(i + 1) * self.len()];
+                select_quantiles(col, &mut scratch)
             })
             .collect();
         (0..PROBS.len())
@@ -187,7 +189,7 @@ fn unkey32(k: u32) -> f64 {
 /// Type-7 quantiles at [`PROBS`] of the values keyed in `v` (see [`key32`]).
 /// The order statistics they interpolate are found by bucket selection
 /// ([`keysort::select`]), which gives exactly those of a full sort.
-fn select_quantiles(v: &[u64], scratch: &mut Vec<u64>) -> [f64; 5] {
+fn select_quantiles(v: &[u32], scratch: &mut Vec<u32>) -> [f64; 5] {
     if v.is_empty() {
         return [f64::NAN; 5];
     }
@@ -198,7 +200,7 @@ fn select_quantiles(v: &[u64], scratch: &mut Vec<u64>) -> [f64; 5] {
     });
     let ranks: Vec<usize> = bounds.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
     let keys = keysort::select(v, &ranks, scratch);
-    let at = |j: usize| unkey32(keys[j] as u32);
+    let at = |j: usize| unkey32(keys[j]);
     let mut j = 0;
     bounds.map(|(h, lo, _)| {
         let (a, b) = (at(j), at(j + 1));
@@ -220,7 +222,7 @@ mod tests {
                 .collect();
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
-            let w: Vec<u64> = v.iter().map(|x| u64::from(key32(*x as f32))).collect();
+            let w: Vec<u32> = v.iter().map(|x| key32(*x as f32)).collect();
             let got = select_quantiles(&w, &mut Vec::new());
             for (p, q) in PROBS.iter().zip(got) {
                 assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");

@@ -150,8 +150,9 @@ pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> 
                     keys.push(!key(x[2]));
                 }
             }
-            keysort::sort(&mut keys, &mut Vec::new());
-            hv_3d_split(&rows, &keys, r)
+            let mut sorted = Vec::new();
+            keysort::sort(&keys, &mut sorted);
+            hv_3d_split(&rows, &sorted, r)
         }
         _ => hypervolume_flat(p, d, r),
     }

@@ -5,120 +5,162 @@
 //! distribution spread well; a bucket that catches a cluster is sorted by the standard
 //! sort, so the worst case stays O(n log n).
 
-/// Sorts `keys` ascending, using `scratch` as the buffer (its contents are lost).
-pub(crate) fn sort(keys: &mut [u64], scratch: &mut Vec<u64>) {
+/// An unsigned integer key.
+pub(crate) trait Key: Copy + Ord + Default {
+    /// `(self − min) >> shift` (`min ≤ self`, `shift` below the key's width), in the
+    /// key's own width.
+    fn bucket(self, min: Self, shift: u32) -> usize;
+    /// `self − min`, widened.
+    fn offset(self, min: Self) -> u64;
+}
+
+impl Key for u32 {
+    #[inline(always)]
+    fn bucket(self, min: Self, shift: u32) -> usize {
+        ((self - min) >> shift) as usize
+    }
+    fn offset(self, min: Self) -> u64 {
+        u64::from(self - min)
+    }
+}
+
+impl Key for u64 {
+    #[inline(always)]
+    fn bucket(self, min: Self, shift: u32) -> usize {
+        ((self - min) >> shift) as usize
+    }
+    fn offset(self, min: Self) -> u64 {
+        self - min
+    }
+}
+
+/// Sorts `keys` ascending into `out` (its contents are replaced).
+pub(crate) fn sort<K: Key>(keys: &[K], out: &mut Vec<K>) {
+    out.clear();
     // About two keys per bucket: short insertion sorts.
     let Some(buckets) = Buckets::new(keys, 1) else {
         return;
     };
-    let starts = buckets.starts(keys);
-    let mut next = starts.clone();
-    scratch.clear();
-    scratch.resize(keys.len(), 0);
-    for &k in keys.iter() {
+    let mut next = buckets.counts(keys);
+    // Exclusive prefix sums: where each bucket starts; after the scatter, where it ends.
+    let mut at = 0;
+    for c in next.iter_mut() {
+        (*c, at) = (at, at + *c);
+    }
+    out.resize(keys.len(), K::default());
+    for &k in keys {
         let b = buckets.of(k);
-        scratch[next[b] as usize] = k;
+        out[next[b] as usize] = k;
         next[b] += 1;
     }
-    for w in starts.windows(2) {
-        sort_small(&mut scratch[w[0] as usize..w[1] as usize]);
+    let mut from = 0;
+    for &end in &next {
+        sort_small(&mut out[from..end as usize]);
+        from = end as usize;
     }
-    keys.copy_from_slice(scratch);
 }
 
 /// The keys of ranks `ranks` (0-based, each < `keys.len()`) in the ascending order of
 /// `keys`, without sorting them all: only the keys in the ranks' buckets are gathered
-/// and sorted. `scratch` is a buffer whose contents are lost.
-pub(crate) fn select(keys: &[u64], ranks: &[usize], scratch: &mut Vec<u64>) -> Vec<u64> {
+/// and sorted (at most 255 distinct buckets: meant for a few ranks). `scratch` is a
+/// buffer whose contents are lost.
+pub(crate) fn select<K: Key>(keys: &[K], ranks: &[usize], scratch: &mut Vec<K>) -> Vec<K> {
     // About sixteen keys per bucket: fewer buckets to count, a few short sorts.
     let Some(buckets) = Buckets::new(keys, 4) else {
         return Vec::new();
     };
-    let starts = buckets.starts(keys);
+    let mut starts = vec![0u32];
+    starts.extend(buckets.counts(keys));
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
     // The bucket of each rank (the last one starting at or before it).
     let wanted: Vec<usize> = ranks
         .iter()
         .map(|&r| starts.partition_point(|&s| s as usize <= r) - 1)
         .collect();
-    // Each wanted bucket once, with where its keys go in `scratch`.
-    let mut slot = vec![u32::MAX; buckets.count];
-    let mut next: Vec<u32> = Vec::new();
-    let mut len = 0;
+    // Each wanted bucket once, numbered from 1 (0: not wanted), with where its keys go.
+    let mut slot = vec![0u8; buckets.count];
+    let mut next: Vec<u32> = vec![0];
     for &b in &wanted {
-        if slot[b] == u32::MAX {
-            slot[b] = next.len() as u32;
-            next.push(len);
-            len += starts[b + 1] - starts[b];
+        if slot[b] == 0 {
+            slot[b] = u8::try_from(next.len()).expect("keysort: at most 255 buckets selected");
+            let end = next[next.len() - 1] + starts[b + 1] - starts[b];
+            next.push(end);
         }
     }
     let at: Vec<usize> = next.iter().map(|&a| a as usize).collect();
     scratch.clear();
-    scratch.resize(len as usize, 0);
+    scratch.resize(at[at.len() - 1], K::default());
     for &k in keys {
-        let s = slot[buckets.of(k)];
-        if s != u32::MAX {
-            scratch[next[s as usize] as usize] = k;
-            next[s as usize] += 1;
+        let s = usize::from(slot[buckets.of(k)]);
+        if s != 0 {
+            scratch[next[s - 1] as usize] = k;
+            next[s - 1] += 1;
         }
     }
-    for (&a, &n) in at.iter().zip(&next) {
-        sort_small(&mut scratch[a..n as usize]);
+    for w in at.windows(2) {
+        sort_small(&mut scratch[w[0]..w[1]]);
     }
     ranks
         .iter()
         .zip(&wanted)
-        .map(|(&r, &b)| scratch[at[slot[b] as usize] + r - starts[b] as usize])
+        .map(|(&r, &b)| scratch[at[usize::from(slot[b]) - 1] + r - starts[b] as usize])
         .collect()
 }
 
 /// Keys mapped to buckets by their offset from the smallest key, shifted right.
-struct Buckets {
-    min: u64,
+struct Buckets<K> {
+    min: K,
     shift: u32,
     count: usize,
 }
 
-impl Buckets {
+impl<K: Key> Buckets<K> {
     /// About `2^per_log2` keys per bucket; `None` for no keys.
-    fn new(keys: &[u64], per_log2: u32) -> Option<Self> {
+    fn new(keys: &[K], per_log2: u32) -> Option<Self> {
         let (&first, _) = keys.split_first()?;
-        let (min, max) = keys
-            .iter()
-            .fold((first, first), |(lo, hi), &k| (lo.min(k), hi.max(k)));
-        let span = max - min;
+        let (mut min, mut max) = (first, first);
+        for &k in keys {
+            if k < min {
+                min = k;
+            }
+            if k > max {
+                max = k;
+            }
+        }
+        let span = max.offset(min);
         let bits = keys
             .len()
             .next_power_of_two()
             .trailing_zeros()
             .saturating_sub(per_log2);
         let span_bits = u64::BITS - span.leading_zeros();
-        // At most 63: one or two buckets when there are few keys.
-        let shift = span_bits.saturating_sub(bits).min(u64::BITS - 1);
+        let shift = span_bits.saturating_sub(bits);
+        // Below the key's width (a shift by it would overflow): at most two buckets.
+        let shift = shift.min(8 * std::mem::size_of::<K>() as u32 - 1);
         let count = (span >> shift) as usize + 1;
         Some(Buckets { min, shift, count })
     }
 
-    fn of(&self, k: u64) -> usize {
-        ((k - self.min) >> self.shift) as usize
+    #[inline(always)]
+    fn of(&self, k: K) -> usize {
+        k.bucket(self.min, self.shift)
     }
 
-    /// The first position of each bucket in sorted order, and the end (the keys are
-    /// counted in u32: a few more buckets fit in the cache).
-    fn starts(&self, keys: &[u64]) -> Vec<u32> {
+    /// The number of keys in each bucket (in u32: a few more buckets fit in the cache).
+    fn counts(&self, keys: &[K]) -> Vec<u32> {
         assert!(u32::try_from(keys.len()).is_ok(), "keysort: too many keys");
-        let mut starts = vec![0u32; self.count + 1];
+        let mut counts = vec![0u32; self.count];
         for &k in keys {
-            starts[self.of(k) + 1] += 1;
+            counts[self.of(k)] += 1;
         }
-        for b in 1..starts.len() {
-            starts[b] += starts[b - 1];
-        }
-        starts
+        counts
     }
 }
 
 /// Sorts one bucket: insertion sort when short, the standard sort otherwise.
-fn sort_small(v: &mut [u64]) {
+fn sort_small<K: Key>(v: &mut [K]) {
     if v.len() > 16 {
         v.sort_unstable();
         return;
@@ -170,9 +212,14 @@ mod tests {
         for v in clouds() {
             let mut want = v.clone();
             want.sort_unstable();
-            let mut got = v.clone();
-            sort(&mut got, &mut scratch);
-            assert_eq!(got, want);
+            sort(&v, &mut scratch);
+            assert_eq!(scratch, want);
+            let v32: Vec<u32> = v.iter().map(|&k| (k >> 32) as u32).collect();
+            let mut want32 = v32.clone();
+            want32.sort_unstable();
+            let mut out = Vec::new();
+            sort(&v32, &mut out);
+            assert_eq!(out, want32);
         }
     }
 
