@@ -110,17 +110,17 @@ impl Terminal {
     /// `g`'s rows by a short fixed-point search, not by copying the column.
     pub fn quantile_errors(&self) -> Vec<Vec<f64>> {
         let g_count = self.groups.len().saturating_sub(1);
-        let mut keyed: Vec<u64> = Vec::with_capacity(self.len());
+        let (mut unsorted, mut keyed) = (Vec::with_capacity(self.len()), Vec::new());
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); g_count];
         let per_objective: Vec<Vec<f64>> = (0..self.n)
             .map(|i| {
-                keyed.clear();
+                unsorted.clear();
                 for g in 0..g_count {
-                    keyed.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
+                    unsorted.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
                         (u64::from(key32(self.rows[r * self.n + i] as f32)) << 32) | g as u64
                     }));
                 }
-                keyed.sort_unstable();
+                keysort::sort(&unsorted, &mut keyed);
                 members.iter_mut().for_each(Vec::clear);
                 for (j, k) in keyed.iter().enumerate() {
                     members[(k & 0xffff_ffff) as usize].push(j);
