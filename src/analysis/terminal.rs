@@ -39,7 +39,7 @@ impl Terminal {
                 groups.push(rows.len() / n);
             }
             let paths = &set.terminal[from * n..to * n];
-            let live = |v: &f32| *v != DEAD && v.is_finite();
+            let live = |v: &f32| (*v != DEAD) & v.is_finite();
             // Usually every path of a group is live: one copy, no row by row test
             // (a fold without early exit, which the compiler vectorises).
             if paths.iter().fold(true, |ok, v| ok & live(v)) {
@@ -77,12 +77,9 @@ impl Terminal {
     /// column after column (the states are f32, so 32-bit keys hold them
     /// exactly).
     fn columns(&self) -> Vec<u32> {
-        let len = self.len();
-        let mut cols = vec![0u32; self.rows.len()];
-        for (j, r) in self.rows.chunks_exact(self.n).enumerate() {
-            for (i, v) in r.iter().enumerate() {
-                cols[i * len + j] = key32(*v as f32);
-            }
+        let mut cols = Vec::with_capacity(self.rows.len());
+        for i in 0..self.n {
+            cols.extend(self.rows.chunks_exact(self.n).map(|r| key32(r[i] as f32)));
         }
         cols
     }
