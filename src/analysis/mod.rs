@@ -407,9 +407,7 @@ impl ParetoErrors {
             .iter()
             .map(|t| {
                 let mut z = Vec::with_capacity(t.rows.len());
-                for r in t.rows.chunks_exact(d) {
-                    norm.apply_into(r, &mut z);
-                }
+                norm.apply_rows(&t.rows, &mut z);
                 z
             })
             .collect();

@@ -5,6 +5,7 @@ use crate::engine::partials::MAX_GROUPS;
 use crate::engine::{DEAD, SetOutput};
 
 use super::errors::jackknife_each;
+use crate::pareto::keysort;
 
 /// The probabilities of the reported terminal quantiles.
 pub const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
@@ -29,13 +30,26 @@ impl Terminal {
         let kept = set.terminal.len() / n;
         let g = (MAX_GROUPS as usize).min(kept);
         let mut rows = Vec::with_capacity(set.terminal.len());
-        let mut groups = vec![0];
-        for (i, r) in set.terminal.chunks_exact(n).enumerate() {
-            if groups.len() < g && i == groups.len() * kept / g {
+        let mut groups = Vec::with_capacity(g + 1);
+        groups.push(0);
+        // Group h starts at kept path h·K/G: the paths are copied a group at a time.
+        for h in 0..g {
+            let (from, to) = (h * kept / g, (h + 1) * kept / g);
+            if h > 0 {
                 groups.push(rows.len() / n);
             }
-            if r.iter().all(|v| *v != DEAD && v.is_finite()) {
-                rows.extend(r.iter().map(|v| f64::from(*v)));
+            let paths = &set.terminal[from * n..to * n];
+            let live = |v: &f32| (*v != DEAD) & v.is_finite();
+            // Usually every path of a group is live: one copy, no row by row test
+            // (a fold without early exit, which the compiler vectorises).
+            if paths.iter().fold(true, |ok, v| ok & live(v)) {
+                rows.extend(paths.iter().map(|v| f64::from(*v)));
+                continue;
+            }
+            for r in paths.chunks_exact(n) {
+                if r.iter().all(live) {
+                    rows.extend(r.iter().map(|v| f64::from(*v)));
+                }
             }
         }
         if g > 0 {
@@ -59,28 +73,27 @@ impl Terminal {
         &self.rows[i * self.n..(i + 1) * self.n]
     }
 
-    /// Copies objective `i` of every row into `col`, as keys in the order of
-    /// `f64::total_cmp` (the states are f32, so 32-bit keys hold them exactly).
-    fn column(&self, i: usize, col: &mut Vec<u32>) {
-        col.clear();
-        col.extend(
-            self.rows
-                .iter()
-                .skip(i)
-                .step_by(self.n)
-                .map(|v| key32(*v as f32)),
-        );
+    /// Every objective's column as keys in the order of `f64::total_cmp`,
+    /// column after column (the states are f32, so 32-bit keys hold them
+    /// exactly).
+    fn columns(&self) -> Vec<u32> {
+        let mut cols = Vec::with_capacity(self.rows.len());
+        for i in 0..self.n {
+            cols.extend(self.rows.chunks_exact(self.n).map(|r| key32(r[i] as f32)));
+        }
+        cols
     }
 
     /// The quantiles at [`PROBS`] of every objective (`out[p][i]`), by
     /// selection: the order statistics are those of a full sort, so the
     /// values are the same bits as sorting gives.
     pub fn quantiles(&self) -> Vec<Vec<f64>> {
-        let mut col = Vec::with_capacity(self.len());
+        let cols = self.columns();
+        let mut scratch = Vec::new();
         let per_objective: Vec<[f64; 5]> = (0..self.n)
             .map(|i| {
-                self.column(i, &mut col);
-                select_quantiles(&mut col)
+                let col = &cols[i * self.len()..(i + 1) * self.len()];
+                select_quantiles(col, &mut scratch)
             })
             .collect();
         (0..PROBS.len())
@@ -94,17 +107,17 @@ impl Terminal {
     /// `g`'s rows by a short fixed-point search, not by copying the column.
     pub fn quantile_errors(&self) -> Vec<Vec<f64>> {
         let g_count = self.groups.len().saturating_sub(1);
-        let mut keyed: Vec<u64> = Vec::with_capacity(self.len());
+        let (mut unsorted, mut keyed) = (Vec::with_capacity(self.len()), Vec::new());
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); g_count];
         let per_objective: Vec<Vec<f64>> = (0..self.n)
             .map(|i| {
-                keyed.clear();
+                unsorted.clear();
                 for g in 0..g_count {
-                    keyed.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
+                    unsorted.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
                         (u64::from(key32(self.rows[r * self.n + i] as f32)) << 32) | g as u64
                     }));
                 }
-                keyed.sort_unstable();
+                keysort::sort(&unsorted, &mut keyed);
                 members.iter_mut().for_each(Vec::clear);
                 for (j, k) in keyed.iter().enumerate() {
                     members[(k & 0xffff_ffff) as usize].push(j);
@@ -170,43 +183,25 @@ fn unkey32(k: u32) -> f64 {
     }))
 }
 
-/// Type-7 quantiles at [`PROBS`] of the values keyed in `v` (reordered in
-/// place). The order statistics they interpolate are found by selection,
-/// from left to right, each in the part right of the previous one: only
-/// smaller values lie left of a selected rank, so earlier ranks stay put.
-fn select_quantiles(v: &mut [u32]) -> [f64; 5] {
+/// Type-7 quantiles at [`PROBS`] of the values keyed in `v` (see [`key32`]).
+/// The order statistics they interpolate are found by bucket selection
+/// ([`keysort::select`]), which gives exactly those of a full sort.
+fn select_quantiles(v: &[u32], scratch: &mut Vec<u32>) -> [f64; 5] {
     if v.is_empty() {
         return [f64::NAN; 5];
     }
     let last = (v.len() - 1) as f64;
-    let mut ranks: Vec<usize> = PROBS
-        .iter()
-        .flat_map(|p| {
-            let h = last * p;
-            [h.floor() as usize, h.ceil() as usize]
-        })
-        .collect();
-    ranks.sort_unstable();
-    ranks.dedup();
-    let mut from = 0;
-    for &k in &ranks {
-        if k == from && k > 0 {
-            // The next order statistic is the smallest value right of the last one.
-            let (at, _) = v[from..]
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, x)| **x)
-                .expect("k < len");
-            v.swap(from, from + at);
-        } else {
-            v[from..].select_nth_unstable(k - from);
-        }
-        from = k + 1;
-    }
-    PROBS.map(|p| {
+    let bounds = PROBS.map(|p| {
         let h = last * p;
-        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-        let (a, b) = (unkey32(v[lo]), unkey32(v[hi]));
+        (h, h.floor() as usize, h.ceil() as usize)
+    });
+    let ranks: Vec<usize> = bounds.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
+    let keys = keysort::select(v, &ranks, scratch);
+    let at = |j: usize| unkey32(keys[j]);
+    let mut j = 0;
+    bounds.map(|(h, lo, _)| {
+        let (a, b) = (at(j), at(j + 1));
+        j += 2;
         a + (h - lo as f64) * (b - a)
     })
 }
@@ -224,8 +219,8 @@ mod tests {
                 .collect();
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
-            let mut w: Vec<u32> = v.iter().map(|x| key32(*x as f32)).collect();
-            let got = select_quantiles(&mut w);
+            let w: Vec<u32> = v.iter().map(|x| key32(*x as f32)).collect();
+            let got = select_quantiles(&w, &mut Vec::new());
             for (p, q) in PROBS.iter().zip(got) {
                 assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");
             }

@@ -8,6 +8,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::ops::Bound::{Excluded, Unbounded};
 
+use super::prefilter;
+
 /// Indices (into `points`, ascending) of the non-dominated points. A point is
 /// dominated when another is ≥ in every objective and > in at least one;
 /// duplicates do not dominate each other, so all copies of a front point stay.
@@ -36,14 +38,31 @@ pub fn nondominated_flat(p: &[f64], d: usize) -> Vec<usize> {
         d >= 1 && p.len().is_multiple_of(d),
         "pareto: flat rows need d ≥ 1 dividing the buffer"
     );
-    let mut front = match d {
+    let n = p.len() / d;
+    if d == 1 || n < prefilter::MIN_ROWS {
+        let mut front = exact_front(p, d);
+        front.sort_unstable();
+        return front;
+    }
+    // The exact filter on the rows no pivot dominates, mapped back to all rows.
+    let kept = prefilter::survivors(p, d);
+    let mut rows = Vec::with_capacity(kept.len() * d);
+    for &i in &kept {
+        rows.extend_from_slice(&p[i * d..(i + 1) * d]);
+    }
+    let mut front: Vec<usize> = exact_front(&rows, d).into_iter().map(|j| kept[j]).collect();
+    front.sort_unstable();
+    front
+}
+
+/// The non-dominated rows of `p` by the exact filter for `d`, in the filter's order.
+pub(super) fn exact_front(p: &[f64], d: usize) -> Vec<usize> {
+    match d {
         1 => front_1d(p),
         2 => front_2d(p),
         3 => front_3d(p),
         _ => front_sfs(p, d, true),
-    };
-    front.sort_unstable();
-    front
+    }
 }
 
 /// The general-dimension non-dominated filter (sort-filter-skyline), valid for every `d`.

@@ -12,6 +12,7 @@
 
 use super::front::{Staircase, fcmp, key, lex_desc, nondominated_flat, unkey};
 use super::hypervolume::hypervolume_flat;
+use super::keysort;
 
 /// Pareto statistics of several sets, pooled.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -143,25 +144,26 @@ pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> 
         3 => {
             // Sorted as integer keys (descending), much cheaper than float comparisons;
             // the keys fold -0.0 onto +0.0, which the sweep's products cannot tell apart.
-            let mut keys: Vec<u64> = p
-                .chunks_exact(3)
-                .filter(|x| above(x))
-                .map(|x| !key(x[2]))
-                .collect();
-            keys.sort_unstable();
-            let zs: Vec<f64> = keys.into_iter().map(|k| unkey(!k)).collect();
-            hv_3d_split(&rows, &zs, r)
+            let mut keys: Vec<u64> = Vec::with_capacity(p.len() / 3);
+            for x in p.chunks_exact(3) {
+                if x[0] > r[0] && x[1] > r[1] && x[2] > r[2] {
+                    keys.push(!key(x[2]));
+                }
+            }
+            let mut sorted = Vec::new();
+            keysort::sort(&keys, &mut sorted);
+            hv_3d_split(&rows, &sorted, r)
         }
         _ => hypervolume_flat(p, d, r),
     }
 }
 
 /// The 3-D sweep of `hv_3d`, inserting the front rows `f` into the staircase
-/// but stepping through every z in `zs` (all points above the reference,
-/// in decreasing order).
+/// but stepping through every z of `zs` (the complemented [`key`]s of all points
+/// above the reference, ascending: z in decreasing order).
 /// Within one z level the skipped products are `area · 0`, which change
 /// nothing, so inserting a level's front points at its first z is exact.
-fn hv_3d_split(f: &[f64], zs: &[f64], r: &[f64]) -> f64 {
+fn hv_3d_split(f: &[f64], zs: &[u64], r: &[f64]) -> f64 {
     let mut order: Vec<usize> = (0..f.len() / 3).collect();
     order.sort_unstable_by(|&a, &b| {
         fcmp(f[3 * b + 2], f[3 * a + 2])
@@ -171,16 +173,17 @@ fn hv_3d_split(f: &[f64], zs: &[f64], r: &[f64]) -> f64 {
         return 0.0;
     };
     let mut stairs = Staircase::default();
-    let (mut area, mut volume, mut z_prev) = (0.0, 0.0, top);
+    let (mut area, mut volume, mut k_prev) = (0.0, 0.0, top);
+    let mut z_prev = unkey(!top);
     let mut next = order.iter().peekable();
-    let mut first = true;
-    for &z in zs.iter() {
-        if !first && z == z_prev {
+    for (j, &k) in zs.iter().enumerate() {
+        // Equal keys are equal values (the keys fold -0.0 onto +0.0).
+        if j > 0 && k == k_prev {
             continue;
         }
-        first = false;
+        let z = unkey(!k);
         volume += area * (z_prev - z);
-        z_prev = z;
+        (z_prev, k_prev) = (z, k);
         while let Some(&&i) = next.peek() {
             if f[3 * i + 2] != z {
                 break;

@@ -35,7 +35,9 @@
 mod front;
 mod grouped;
 mod hypervolume;
+pub(crate) mod keysort;
 mod pooling;
+mod prefilter;
 mod table;
 #[cfg(test)]
 mod testkit;

@@ -120,14 +120,31 @@ impl Normalization {
     /// Appends the image of a raw point in the maximised unit cube to `out`:
     /// the same arithmetic as [`Normalization::apply`], into a flat buffer.
     pub fn apply_into(&self, x: &[f64], out: &mut Vec<f64>) {
-        out.extend(x.iter().enumerate().map(|(i, v)| {
-            // Halves first: `upper − lower` of finite ends near ±1e308
-            // overflows to ∞, their halves' difference cannot. Halving is
-            // exact, so ordinary values map to the same bits.
-            let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
-            let z = (v / 2.0 - lo) / (hi - lo);
-            if self.minimize[i] { 1.0 - z } else { z }
-        }));
+        self.apply_rows(x, out);
+    }
+
+    /// Appends the images of raw rows stored flat (row `i` is
+    /// `x[i * d..(i + 1) * d]`, `d` objectives) to `out`, row after row.
+    pub fn apply_rows(&self, x: &[f64], out: &mut Vec<f64>) {
+        // Halves first: `upper − lower` of finite ends near ±1e308
+        // overflows to ∞, their halves' difference cannot. Halving is
+        // exact, so ordinary values map to the same bits.
+        let scale: Vec<(f64, f64, bool)> = (0..self.objectives.len())
+            .map(|i| {
+                let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
+                (lo, hi - lo, self.minimize[i])
+            })
+            .collect();
+        if scale.is_empty() {
+            return;
+        }
+        out.reserve(x.len());
+        for r in x.chunks_exact(scale.len()) {
+            out.extend(r.iter().zip(&scale).map(|(v, &(lo, span, min))| {
+                let z = (v / 2.0 - lo) / span;
+                if min { 1.0 - z } else { z }
+            }));
+        }
     }
 
     /// Maps a raw point into the maximised unit cube.

@@ -1,0 +1,256 @@
+//! Sorting and selection of integer keys in linear expected time: one pass spreads the
+//! keys over about as many buckets as keys, by their offset from the smallest key, and
+//! only buckets holding more than one key are sorted. Order-preserving float keys
+//! (`pareto::front::key` and the 32-bit keys of the terminal states) of a smooth
+//! distribution spread well; a bucket that catches a cluster is sorted by the standard
+//! sort, so the worst case stays O(n log n).
+
+/// An unsigned integer key.
+pub(crate) trait Key: Copy + Ord + Default {
+    /// `(self − min) >> shift` (`min ≤ self`, `shift` below the key's width), in the
+    /// key's own width.
+    fn bucket(self, min: Self, shift: u32) -> usize;
+    /// `self − min`, widened.
+    fn offset(self, min: Self) -> u64;
+    /// The smallest and the largest of `keys` (not empty).
+    fn range(keys: &[Self]) -> (Self, Self);
+}
+
+impl Key for u32 {
+    #[inline(always)]
+    fn bucket(self, min: Self, shift: u32) -> usize {
+        ((self - min) >> shift) as usize
+    }
+    fn offset(self, min: Self) -> u64 {
+        u64::from(self - min)
+    }
+    fn range(keys: &[Self]) -> (Self, Self) {
+        // Two plain reductions, which the compiler vectorises for 32-bit keys.
+        let min = keys.iter().copied().min().unwrap_or(0);
+        let max = keys.iter().copied().max().unwrap_or(0);
+        (min, max)
+    }
+}
+
+impl Key for u64 {
+    #[inline(always)]
+    fn bucket(self, min: Self, shift: u32) -> usize {
+        ((self - min) >> shift) as usize
+    }
+    fn offset(self, min: Self) -> u64 {
+        self - min
+    }
+    fn range(keys: &[Self]) -> (Self, Self) {
+        // One scalar pass: the baseline target has no 64-bit vector minimum.
+        let (mut min, mut max) = (u64::MAX, 0);
+        for &k in keys {
+            if k < min {
+                min = k;
+            }
+            if k > max {
+                max = k;
+            }
+        }
+        (min, max)
+    }
+}
+
+/// Sorts `keys` ascending into `out` (its contents are replaced).
+pub(crate) fn sort<K: Key>(keys: &[K], out: &mut Vec<K>) {
+    out.clear();
+    // About two keys per bucket: short insertion sorts.
+    let Some(buckets) = Buckets::new(keys, 1) else {
+        return;
+    };
+    let mut next = buckets.counts(keys);
+    // Exclusive prefix sums: where each bucket starts; after the scatter, where it ends.
+    let mut at = 0;
+    for c in next.iter_mut() {
+        (*c, at) = (at, at + *c);
+    }
+    out.resize(keys.len(), K::default());
+    for &k in keys {
+        let b = buckets.of(k);
+        out[next[b] as usize] = k;
+        next[b] += 1;
+    }
+    let mut from = 0;
+    for &end in &next {
+        sort_small(&mut out[from..end as usize]);
+        from = end as usize;
+    }
+}
+
+/// The keys of ranks `ranks` (0-based, each < `keys.len()`) in the ascending order of
+/// `keys`, without sorting them all: only the keys in the ranks' buckets are gathered
+/// and sorted (at most 255 distinct buckets: meant for a few ranks). `scratch` is a
+/// buffer whose contents are lost.
+pub(crate) fn select<K: Key>(keys: &[K], ranks: &[usize], scratch: &mut Vec<K>) -> Vec<K> {
+    // About sixteen keys per bucket: fewer buckets to count, a few short sorts.
+    let Some(buckets) = Buckets::new(keys, 4) else {
+        return Vec::new();
+    };
+    let mut starts = vec![0u32];
+    starts.extend(buckets.counts(keys));
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    // The bucket of each rank (the last one starting at or before it).
+    let wanted: Vec<usize> = ranks
+        .iter()
+        .map(|&r| starts.partition_point(|&s| s as usize <= r) - 1)
+        .collect();
+    // Each wanted bucket once, numbered from 1 (0: not wanted), with where its keys go.
+    let mut slot = vec![0u8; buckets.count];
+    let mut next: Vec<u32> = vec![0];
+    for &b in &wanted {
+        if slot[b] == 0 {
+            slot[b] = u8::try_from(next.len()).expect("keysort: at most 255 buckets selected");
+            let end = next[next.len() - 1] + starts[b + 1] - starts[b];
+            next.push(end);
+        }
+    }
+    let at: Vec<usize> = next.iter().map(|&a| a as usize).collect();
+    scratch.clear();
+    scratch.resize(at[at.len() - 1], K::default());
+    for &k in keys {
+        let s = usize::from(slot[buckets.of(k)]);
+        if s != 0 {
+            scratch[next[s - 1] as usize] = k;
+            next[s - 1] += 1;
+        }
+    }
+    for w in at.windows(2) {
+        sort_small(&mut scratch[w[0]..w[1]]);
+    }
+    ranks
+        .iter()
+        .zip(&wanted)
+        .map(|(&r, &b)| scratch[at[usize::from(slot[b]) - 1] + r - starts[b] as usize])
+        .collect()
+}
+
+/// Keys mapped to buckets by their offset from the smallest key, shifted right.
+struct Buckets<K> {
+    min: K,
+    shift: u32,
+    count: usize,
+}
+
+impl<K: Key> Buckets<K> {
+    /// About `2^per_log2` keys per bucket; `None` for no keys.
+    fn new(keys: &[K], per_log2: u32) -> Option<Self> {
+        if keys.is_empty() {
+            return None;
+        }
+        let (min, max) = K::range(keys);
+        let span = max.offset(min);
+        let bits = keys
+            .len()
+            .next_power_of_two()
+            .trailing_zeros()
+            .saturating_sub(per_log2);
+        let span_bits = u64::BITS - span.leading_zeros();
+        let shift = span_bits.saturating_sub(bits);
+        // Below the key's width (a shift by it would overflow): at most two buckets.
+        let shift = shift.min(8 * std::mem::size_of::<K>() as u32 - 1);
+        let count = (span >> shift) as usize + 1;
+        Some(Buckets { min, shift, count })
+    }
+
+    #[inline(always)]
+    fn of(&self, k: K) -> usize {
+        k.bucket(self.min, self.shift)
+    }
+
+    /// The number of keys in each bucket (in u32: a few more buckets fit in the cache).
+    fn counts(&self, keys: &[K]) -> Vec<u32> {
+        assert!(u32::try_from(keys.len()).is_ok(), "keysort: too many keys");
+        let mut counts = vec![0u32; self.count];
+        for &k in keys {
+            counts[self.of(k)] += 1;
+        }
+        counts
+    }
+}
+
+/// Sorts one bucket: insertion sort when short, the standard sort otherwise.
+fn sort_small<K: Key>(v: &mut [K]) {
+    if v.len() > 16 {
+        v.sort_unstable();
+        return;
+    }
+    for i in 1..v.len() {
+        let k = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > k {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = k;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::Lcg;
+    use super::*;
+
+    fn clouds() -> Vec<Vec<u64>> {
+        let mut rng = Lcg::new(3);
+        let mut out = vec![
+            vec![],
+            vec![7],
+            vec![5, 5, 5],
+            vec![u64::MAX, 0, 1, u64::MAX],
+        ];
+        for n in [2, 17, 100, 1000, 5000] {
+            out.push((0..n).map(|_| (rng.unit() * 1e6) as u64).collect());
+            out.push((0..n).map(|_| rng.below(4) as u64 * 1000).collect());
+            // A cluster that lands in one bucket, beside one far key.
+            let mut v: Vec<u64> = (0..n).map(|_| rng.below(50) as u64).collect();
+            v.push(1 << 60);
+            out.push(v);
+            // Float keys of a bell-shaped cloud.
+            out.push(
+                (0..n)
+                    .map(|_| super::super::front::key((0..4).map(|_| rng.unit()).sum()))
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn sorting_matches_the_standard_sort() {
+        let mut scratch = Vec::new();
+        for v in clouds() {
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort(&v, &mut scratch);
+            assert_eq!(scratch, want);
+            let v32: Vec<u32> = v.iter().map(|&k| (k >> 32) as u32).collect();
+            let mut want32 = v32.clone();
+            want32.sort_unstable();
+            let mut out = Vec::new();
+            sort(&v32, &mut out);
+            assert_eq!(out, want32);
+        }
+    }
+
+    #[test]
+    fn selection_matches_the_sorted_ranks() {
+        let mut scratch = Vec::new();
+        for v in clouds() {
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            let n = v.len();
+            let ranks: Vec<usize> = [0, n / 20, n / 20 + 1, n / 2, n / 2, n.saturating_sub(1)]
+                .into_iter()
+                .filter(|&r| r < n)
+                .collect();
+            let want: Vec<u64> = ranks.iter().map(|&r| sorted[r]).collect();
+            assert_eq!(select(&v, &ranks, &mut scratch), want, "n = {n}");
+        }
+    }
+}
