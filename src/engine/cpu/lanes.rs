@@ -19,9 +19,8 @@
     reason = "index loops over lanes are the form that vectorises"
 )]
 
-use super::lane_ops::{
-    add, add_live, and, any_clear, clamp, finite_mask, mask, mul, select, splat, sub,
-};
+use super::lane_ops::{add, add_live, and, any_clear, clamp, finite_mask, mask, mul, splat, sub};
+use super::records::Records;
 use super::simulate::{
     Block, Increments, ItemOutput, check_passage, flush_sums, reflect, write_outputs, write_path,
 };
@@ -42,6 +41,23 @@ pub(super) trait Noise<const W: usize> {
     fn consts(key: [u32; 2]) -> Self::Consts;
     /// The normals, `[normal][lane]`.
     fn normals4(consts: &Self::Consts, path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4];
+
+    /// Whether records take their sums by [`Noise::add_rows`]; otherwise
+    /// the compiler's own form of the sums (the faster for 8 lanes).
+    const ROW_SUMS: bool = false;
+
+    /// Adds each row of `rows`, widened to f64, to its sum in `sums`,
+    /// lane after lane (`sums[r] += rows[r][0]`, then `rows[r][1]`, …):
+    /// the scalar kernel's order, path by path. A SIMD form transposes to
+    /// add several sums at once; the order of each sum's terms stays.
+    #[inline(always)]
+    fn add_rows(sums: &mut [f64], rows: &[[f32; W]]) {
+        for l in 0..W {
+            for (s, r) in sums.iter_mut().zip(rows) {
+                *s += f64::from(r[l]);
+            }
+        }
+    }
 }
 
 /// Portable lane arrays (vectorised by the compiler for the target).
@@ -140,7 +156,8 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
 
     check_passage(b, &mut fp, &x, 0, &valid);
     super::goal::check_goal(b, &mut gt, &x, 0, &valid);
-    record_moments(&mut out.partial, b.layout.record(0), &x, &b.sc.shift, &live);
+    let mut records = Records::<N, W>::new();
+    records.add::<Z>(b, &mut out.partial, 0, &x, &live);
     if any_kept {
         write_path(b, &mut out.paths, keeps, &slot, 0, &x);
     }
@@ -160,14 +177,9 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
             }
             s += 1;
         }
-        record_moments(
-            &mut out.partial,
-            b.layout.record(r as usize),
-            &x,
-            &b.sc.shift,
-            &live,
-        );
+        records.add::<Z>(b, &mut out.partial, r as usize, &x, &live);
     }
+    records.finish::<Z>(b, &mut out.partial);
     write_outputs(b, out, path, &valid, &fp, &x, &live.alive);
     flush_sums(b, &mut out.partial, &x, &live.alive, &valid, &inc);
     super::goal::flush_goal(b, out, &gt, &x, &live.alive, &valid);
@@ -333,10 +345,10 @@ fn jacobi_scale<const W: usize>(
 /// scalar kernel, its bit mask for selects, and whether every lane is live.
 /// Lanes die rarely (a non-finite state), so the step loop keeps the three
 /// in step only when one does, and a full group sums without selects.
-struct Live<const W: usize> {
-    alive: [bool; W],
-    mask: [u32; W],
-    full: bool,
+pub(super) struct Live<const W: usize> {
+    pub(super) alive: [bool; W],
+    pub(super) mask: [u32; W],
+    pub(super) full: bool,
 }
 
 impl<const W: usize> Live<W> {
@@ -422,44 +434,4 @@ fn acc<const W: usize, const MASKED: bool>(live: [u32; W], sum: [f32; W], v: [f3
     } else {
         add(sum, v)
     }
-}
-
-/// Adds one record at `at` from the live lanes, path by path as the scalar
-/// kernel does (the f64 sums keep their order); the f32 differences and
-/// squares and their widening run over lanes first. A dead lane adds +0.0,
-/// which leaves every sum's bits as they were (a sum that starts at +0.0 is
-/// never −0.0), so the loop has no branch; the count adds the number of
-/// live lanes at once, which is exact. Twin: `record_moments`.
-#[inline(always)]
-fn record_moments<const N: usize, const W: usize>(
-    p: &mut [f64],
-    at: usize,
-    x: &[[f32; W]; N],
-    shift: &[f32; N],
-    live: &Live<W>,
-) {
-    let (alive, live) = (&live.alive, live.mask);
-    let mut d = [[0.0f64; W]; N];
-    let mut d2 = [[0.0f64; W]; N];
-    for i in 0..N {
-        let v = sub(x[i], splat(shift[i]));
-        let (v, v2) = (select(live, v, [0.0; W]), select(live, mul(v, v), [0.0; W]));
-        for l in 0..W {
-            d[i][l] = f64::from(v[l]);
-            d2[i][l] = f64::from(v2[l]);
-        }
-    }
-    let mut sum = [0.0f64; N];
-    let mut sq = [0.0f64; N];
-    sum.copy_from_slice(&p[at + 1..at + 1 + N]);
-    sq.copy_from_slice(&p[at + 1 + N..at + 1 + 2 * N]);
-    for l in 0..W {
-        for i in 0..N {
-            sum[i] += d[i][l];
-            sq[i] += d2[i][l];
-        }
-    }
-    p[at] += alive.iter().filter(|a| **a).count() as f64;
-    p[at + 1..at + 1 + N].copy_from_slice(&sum);
-    p[at + 1 + N..at + 1 + 2 * N].copy_from_slice(&sq);
 }

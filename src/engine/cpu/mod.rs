@@ -14,6 +14,7 @@ mod goal;
 mod kernel;
 mod lane_ops;
 mod lanes;
+mod records;
 mod simulate;
 #[cfg(target_arch = "x86_64")]
 mod x86;
