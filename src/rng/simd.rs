@@ -24,6 +24,10 @@
 /// The SIMD lane forms this CPU can run, by name (`avx2`, `avx512`), for
 /// checks that compare them with the scalar functions.
 pub fn available() -> Vec<&'static str> {
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        expect(unused_mut, reason = "no SIMD lane forms on this target")
+    )]
     let mut v = Vec::new();
     #[cfg(target_arch = "x86_64")]
     {
@@ -63,6 +67,7 @@ pub fn math16(kernel: &str, u: &[f32; 16], t: &[f32; 16]) -> ([f32; 16], [f32; 1
     }
     #[allow(unreachable_code, reason = "reached on targets without SIMD forms")]
     {
+        let _ = (u, t);
         unreachable!("no SIMD lane forms on this target")
     }
 }
