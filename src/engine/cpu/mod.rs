@@ -16,6 +16,7 @@ mod lane_ops;
 mod lanes;
 mod records;
 mod simulate;
+mod update;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
