@@ -10,8 +10,9 @@
 //! kernel with its features.
 //!
 //! Bits: each lane does the scalar kernel's f32 operations in the same
-//! order, unfused, and the f64 sums receive their values path by path in the
-//! same order, so the outputs are byte-identical to the scalar kernel's
+//! order, unfused, and the f64 sums receive their values in the same order
+//! (path by path, or slot by slot for records: `records.rs`), so the
+//! outputs are byte-identical to the scalar kernel's
 //! (`tests/kernels.rs` checks this). Guard and greedy policies choose a
 //! strategy per path; their sets run on the scalar kernel (see `mod.rs`).
 #![allow(
@@ -20,7 +21,7 @@
 )]
 
 use super::lane_ops::{add, add_live, and, any_clear, finite_mask, mask, mul, splat, sub};
-use super::records::Records;
+use super::records::RecordSums;
 use super::simulate::{
     Block, Increments, ItemOutput, check_passage, flush_sums, write_outputs, write_path,
 };
@@ -41,23 +42,6 @@ pub(super) trait Noise<const W: usize> {
     fn consts(key: [u32; 2]) -> Self::Consts;
     /// The normals, `[normal][lane]`.
     fn normals4(consts: &Self::Consts, path: &[u32; W], ctr: [u32; 3]) -> [[f32; W]; 4];
-
-    /// Whether records take their sums by [`Noise::add_rows`]; otherwise
-    /// the compiler's own form of the sums (the faster for 8 lanes).
-    const ROW_SUMS: bool = false;
-
-    /// Adds each row of `rows`, widened to f64, to its sum in `sums`,
-    /// lane after lane (`sums[r] += rows[r][0]`, then `rows[r][1]`, …):
-    /// the scalar kernel's order, path by path. A SIMD form transposes to
-    /// add several sums at once; the order of each sum's terms stays.
-    #[inline(always)]
-    fn add_rows(sums: &mut [f64], rows: &[[f32; W]]) {
-        for l in 0..W {
-            for (s, r) in sums.iter_mut().zip(rows) {
-                *s += f64::from(r[l]);
-            }
-        }
-    }
 }
 
 /// Portable lane arrays (vectorised by the compiler for the target).
@@ -113,6 +97,7 @@ pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
     let mut out = ItemOutput::new(job);
     let (set, flags) = (b.set, b.flags);
     let splats: Vec<Splat<N, W>> = b.strategies.iter().map(|p| Splat::new(&b, p)).collect();
+    let mut sums = RecordSums::<N>::new(job.run.records as usize);
     for sb in 0..job.run.sub {
         let first = b.first + sb * WG;
         if first >= set.paths {
@@ -126,8 +111,10 @@ pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
             let keeps: [bool; W] = std::array::from_fn(|l| {
                 flags.record_paths && item.path_base != NONE && path[l] < set.record_paths
             });
-            group_paths::<N, W, Z>(&b, &splats, job, &mut out, &path, &keeps);
+            let ctx = (&b, splats.as_slice(), job);
+            group_paths::<N, W, Z>(ctx, &mut out, &mut sums, &path, &keeps);
         }
+        sums.flush(&mut out.partial, b.layout);
     }
     out
 }
@@ -135,10 +122,9 @@ pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
 /// One lane group from start to end: the scalar kernel's group loop.
 #[inline(always)]
 fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
-    b: &Block<N>,
-    splats: &[Splat<N, W>],
-    job: &Job,
+    (b, splats, job): (&Block<N>, &[Splat<N, W>], &Job),
     out: &mut ItemOutput,
+    sums: &mut RecordSums<N>,
     path: &[u32; W],
     keeps: &[bool; W],
 ) {
@@ -156,8 +142,7 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
 
     check_passage(b, &mut fp, &x, 0, &valid);
     super::goal::check_goal(b, &mut gt, &x, 0, &valid);
-    let mut records = Records::<N, W>::new();
-    records.add::<Z>(b, &mut out.partial, 0, &x, &live);
+    sums.add_lanes(b, &mut out.partial, (0, slot[0]), &x, &live);
     if any_kept {
         write_path(b, &mut out.paths, keeps, &slot, 0, &x);
     }
@@ -177,9 +162,8 @@ fn group_paths<const N: usize, const W: usize, Z: Noise<W>>(
             }
             s += 1;
         }
-        records.add::<Z>(b, &mut out.partial, r as usize, &x, &live);
+        sums.add_lanes(b, &mut out.partial, (r as usize, slot[0]), &x, &live);
     }
-    records.finish::<Z>(b, &mut out.partial);
     write_outputs(b, out, path, &valid, &fp, &x, &live.alive);
     flush_sums(b, &mut out.partial, &x, &live.alive, &valid, &inc);
     super::goal::flush_goal(b, out, &gt, &x, &live.alive, &valid);
