@@ -334,11 +334,25 @@ impl Reduction {
             vec![false; n],
         )
         .expect("a validated model has one finite range per objective");
-        let pa = ParetoErrors::new(&terms, &norm, opts.pareto_reference.as_deref(), errors);
+        // In three dimensions the hypervolume sweeps the third objective in
+        // order: one sort of that column serves it and the column's quantiles.
+        let sorted: Vec<Option<Vec<u32>>> = terms
+            .iter()
+            .map(|t| (n == 3).then(|| t.sorted_column(2)))
+            .collect();
+        let zs: Vec<Option<Vec<u64>>> = sorted
+            .iter()
+            .map(|s| {
+                let s = s.as_deref()?;
+                Some(norm.sweep_keys(2, Terminal::sorted_values(s)))
+            })
+            .collect();
+        let pa = ParetoErrors::new(&terms, &norm, opts.pareto_reference.as_deref(), &zs, errors);
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
         for (k, (sc, set)) in scenarios.iter().zip(outputs).enumerate() {
-            let (mut summary, moments) = summarize(sc, job, first + k, set, &terms[k], errors);
+            let term = (&terms[k], sorted[k].as_deref().map(|s| (2, s)));
+            let (mut summary, moments) = summarize(sc, job, first + k, set, term, errors);
             summary.hypervolume = pa.full.hypervolume[k];
             summary.hypervolume_se = pa.se(|s| s.hypervolume[k]);
             summary.pareto_share = pa.full.share[k];
@@ -395,11 +409,13 @@ struct ParetoErrors {
 }
 
 impl ParetoErrors {
-    /// Normalises every set's rows into one flat buffer each, then pools.
+    /// Normalises every set's rows into one flat buffer each, then pools
+    /// (`zs[k]`: set `k`'s hypervolume sweep keys, when known).
     fn new(
         terms: &[Terminal],
         norm: &pareto::Normalization,
         reference: Option<&[f64]>,
+        zs: &[Option<Vec<u64>>],
         errors: bool,
     ) -> Self {
         let d = norm.objectives.len();
@@ -413,7 +429,8 @@ impl ParetoErrors {
             .collect();
         let views: Vec<&[f64]> = flats.iter().map(Vec::as_slice).collect();
         let origin = reference.map_or_else(|| vec![0.0; d], |r| norm.apply(r));
-        let full = pareto::pooled_flat(&views, d, &origin);
+        let zs: Vec<Option<&[u64]>> = zs.iter().map(Option::as_deref).collect();
+        let full = pareto::pooled_flat_keyed(&views, &zs, d, &origin);
         let same_groups = terms
             .windows(2)
             .all(|w| w[0].groups.len() == w[1].groups.len());
@@ -437,7 +454,7 @@ fn summarize(
     job: &Job,
     k: usize,
     set: &SetOutput,
-    term: &Terminal,
+    (term, sorted): (&Terminal, Option<(usize, &[u32])>),
     errors: bool,
 ) -> (StrategySummary, Vec<RecordMoments>) {
     let m = &sc.model;
@@ -495,7 +512,7 @@ fn summarize(
         terminal_sd_se: se.sd,
         terminal_cov: stats.cov.clone(),
         terminal_cov_se: se.cov,
-        terminal_quantiles: Quantiles::new(term.quantiles(), quantile_se),
+        terminal_quantiles: Quantiles::new(term.quantiles_given(sorted), quantile_se),
         empirical_rate: stats.rate,
         empirical_rate_se: se.rate,
         effective_equilibrium: stats.equilibrium.clone(),

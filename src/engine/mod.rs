@@ -143,14 +143,16 @@ impl JobOutput {
     /// Empty results shaped for a job.
     pub fn new(job: &Job) -> Self {
         let bins = job.run.hist_len as usize;
+        let n = job.flags.n;
         JobOutput {
-            sets: job
-                .sets
-                .iter()
-                .map(|_| SetOutput {
+            sets: (0..job.sets.len())
+                .map(|s| SetOutput {
                     hist: vec![0; bins],
                     goal_hist: vec![0; if job.flags.goals { bins } else { 0 }],
                     groups: GroupFold::new(job.group_level()),
+                    // Sized once: growing by doubling copies the states again
+                    // and again (a sweep keeps every path's terminal state).
+                    terminal: Vec::with_capacity(job.kept_paths_in(s) as usize * n),
                     ..Default::default()
                 })
                 .collect(),

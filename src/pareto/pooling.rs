@@ -2,7 +2,7 @@
 //! Pareto statistics of several point sets (one per strategy).
 
 use super::ParetoError;
-use super::front::nondominated;
+use super::front::{key, nondominated};
 use super::hypervolume::hypervolume;
 
 /// How raw objective values map to the maximised unit cube: per objective a
@@ -126,24 +126,46 @@ impl Normalization {
     /// Appends the images of raw rows stored flat (row `i` is
     /// `x[i * d..(i + 1) * d]`, `d` objectives) to `out`, row after row.
     pub fn apply_rows(&self, x: &[f64], out: &mut Vec<f64>) {
-        // Halves first: `upper − lower` of finite ends near ±1e308
-        // overflows to ∞, their halves' difference cannot. Halving is
-        // exact, so ordinary values map to the same bits.
-        let scale: Vec<(f64, f64, bool)> = (0..self.objectives.len())
-            .map(|i| {
-                let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
-                (lo, hi - lo, self.minimize[i])
-            })
-            .collect();
+        let scale: Vec<Scale> = (0..self.objectives.len()).map(|i| self.scale(i)).collect();
         if scale.is_empty() {
             return;
         }
         out.reserve(x.len());
         for r in x.chunks_exact(scale.len()) {
-            out.extend(r.iter().zip(&scale).map(|(v, &(lo, span, min))| {
-                let z = (v / 2.0 - lo) / span;
-                if min { 1.0 - z } else { z }
-            }));
+            out.extend(r.iter().zip(&scale).map(|(v, s)| s.map(*v)));
+        }
+    }
+
+    /// The sweep keys of objective `i` that a 3-D hypervolume steps through
+    /// ([`hypervolume_of_front_keyed`](super::grouped::hypervolume_of_front_keyed)),
+    /// from the raw values of that objective in ascending order: the images'
+    /// complemented keys, ascending (images in decreasing order). The map is
+    /// monotone, so the raw order is an order of the images and no sort is
+    /// needed.
+    pub fn sweep_keys<I>(&self, i: usize, ascending: I) -> Vec<u64>
+    where
+        I: DoubleEndedIterator<Item = f64> + ExactSizeIterator,
+    {
+        let s = self.scale(i);
+        let mut out = Vec::with_capacity(ascending.len());
+        if s.minimize {
+            out.extend(ascending.map(|v| !key(s.map(v))));
+        } else {
+            out.extend(ascending.rev().map(|v| !key(s.map(v))));
+        }
+        out
+    }
+
+    /// Objective `i`'s map into the unit cube.
+    fn scale(&self, i: usize) -> Scale {
+        // Halves first: `upper − lower` of finite ends near ±1e308
+        // overflows to ∞, their halves' difference cannot. Halving is
+        // exact, so ordinary values map to the same bits.
+        let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
+        Scale {
+            lo,
+            span: hi - lo,
+            minimize: self.minimize[i],
         }
     }
 
@@ -152,6 +174,23 @@ impl Normalization {
         let mut out = Vec::with_capacity(x.len());
         self.apply_into(x, &mut out);
         out
+    }
+}
+
+/// One objective's map into the unit cube: monotone (increasing when
+/// maximised, decreasing when minimised).
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    lo: f64,
+    span: f64,
+    minimize: bool,
+}
+
+impl Scale {
+    #[inline(always)]
+    fn map(self, v: f64) -> f64 {
+        let z = (v / 2.0 - self.lo) / self.span;
+        if self.minimize { 1.0 - z } else { z }
     }
 }
 
