@@ -386,7 +386,7 @@ impl Reduction {
             .full
             .front
             .iter()
-            .map(|&(k, i)| (k, terms[k].row(i).to_vec()))
+            .map(|&(k, i)| (k, terms[k].row(i).iter().map(|&v| f64::from(v)).collect()))
             .collect();
         Reduction {
             report,
@@ -399,7 +399,10 @@ impl Reduction {
 /// Finite terminal states of a set as rows.
 pub fn terminal_rows(set: &SetOutput, n: usize) -> Vec<Vec<f64>> {
     let t = Terminal::new(set, n);
-    t.rows.chunks_exact(n).map(<[f64]>::to_vec).collect()
+    t.rows
+        .chunks_exact(n)
+        .map(|r| r.iter().map(|&v| f64::from(v)).collect())
+        .collect()
 }
 
 /// The pooled Pareto statistics and their leave-one-group-out replicates.

@@ -1,6 +1,8 @@
 //! The kept terminal states of a set as one flat buffer, cut into groups,
 //! and the quantiles read off them by selection.
 
+use std::borrow::Cow;
+
 use crate::engine::partials::MAX_GROUPS;
 use crate::engine::{DEAD, SetOutput};
 
@@ -15,47 +17,59 @@ pub const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 /// `h` of `G` holds kept paths `[h·K/G, (h+1)·K/G)`): the replicates for the
 /// standard errors of the statistics of terminal states.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Terminal {
+pub struct Terminal<'a> {
     /// Objectives per row.
     pub n: usize,
-    /// Finite rows, flat (the f32 states widened exactly to f64).
-    pub rows: Vec<f64>,
+    /// Finite rows, flat: the set's own states when every kept path is
+    /// finite (usually), a filtered copy otherwise.
+    pub rows: Cow<'a, [f32]>,
     /// Group boundaries in rows: group `h` is rows `groups[h]..groups[h + 1]`.
     pub groups: Vec<usize>,
 }
 
-impl Terminal {
+impl<'a> Terminal<'a> {
     /// The kept terminal states of `set`, dropping non-finite paths.
-    pub fn new(set: &SetOutput, n: usize) -> Self {
+    pub fn new(set: &'a SetOutput, n: usize) -> Self {
         let kept = set.terminal.len() / n;
         let g = (MAX_GROUPS as usize).min(kept);
+        let live = |v: &f32| (*v != DEAD) & v.is_finite();
+        // Usually every path is live: no copy, no row by row test (a fold
+        // without early exit, which the compiler vectorises).
+        if set.terminal.iter().fold(true, |ok, v| ok & live(v)) {
+            let groups = if g == 0 {
+                vec![0]
+            } else {
+                (0..=g).map(|h| h * kept / g).collect()
+            };
+            return Terminal {
+                n,
+                rows: Cow::Borrowed(&set.terminal[..kept * n]),
+                groups,
+            };
+        }
         let mut rows = Vec::with_capacity(set.terminal.len());
         let mut groups = Vec::with_capacity(g + 1);
         groups.push(0);
-        // Group h starts at kept path h·K/G: the paths are copied a group at a time.
+        // Group h starts at kept path h·K/G.
         for h in 0..g {
             let (from, to) = (h * kept / g, (h + 1) * kept / g);
             if h > 0 {
                 groups.push(rows.len() / n);
             }
-            let paths = &set.terminal[from * n..to * n];
-            let live = |v: &f32| (*v != DEAD) & v.is_finite();
-            // Usually every path of a group is live: one copy, no row by row test
-            // (a fold without early exit, which the compiler vectorises).
-            if paths.iter().fold(true, |ok, v| ok & live(v)) {
-                rows.extend(paths.iter().map(|v| f64::from(*v)));
-                continue;
-            }
-            for r in paths.chunks_exact(n) {
+            for r in set.terminal[from * n..to * n].chunks_exact(n) {
                 if r.iter().all(live) {
-                    rows.extend(r.iter().map(|v| f64::from(*v)));
+                    rows.extend_from_slice(r);
                 }
             }
         }
         if g > 0 {
             groups.push(rows.len() / n);
         }
-        Terminal { n, rows, groups }
+        Terminal {
+            n,
+            rows: Cow::Owned(rows),
+            groups,
+        }
     }
 
     /// Finite rows.
@@ -69,7 +83,7 @@ impl Terminal {
     }
 
     /// Row `i`.
-    pub fn row(&self, i: usize) -> &[f64] {
+    pub fn row(&self, i: usize) -> &[f32] {
         &self.rows[i * self.n..(i + 1) * self.n]
     }
 
@@ -77,7 +91,7 @@ impl Terminal {
     /// into `out` (the states are f32, so 32-bit keys hold them exactly).
     fn column_keys(&self, i: usize, out: &mut Vec<u32>) {
         out.clear();
-        out.extend(self.rows.chunks_exact(self.n).map(|r| key32(r[i] as f32)));
+        out.extend(self.rows.chunks_exact(self.n).map(|r| key32(r[i])));
     }
 
     /// Objective `i`'s column, sorted, as keys in the order of
@@ -86,7 +100,7 @@ impl Terminal {
         let mut col = Vec::with_capacity(self.len());
         self.column_keys(i, &mut col);
         let mut sorted = Vec::with_capacity(col.len());
-        keysort::sort(&col, &mut sorted);
+        keysort::radix_sort(&col, &mut sorted);
         sorted
     }
 
@@ -131,27 +145,28 @@ impl Terminal {
         let g_count = self.groups.len().saturating_sub(1);
         let (mut unsorted, mut keyed) = (Vec::with_capacity(self.len()), Vec::new());
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); g_count];
-        let per_objective: Vec<Vec<f64>> = (0..self.n)
-            .map(|i| {
-                unsorted.clear();
-                for g in 0..g_count {
-                    unsorted.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
-                        (u64::from(key32(self.rows[r * self.n + i] as f32)) << 32) | g as u64
-                    }));
-                }
-                keysort::sort(&unsorted, &mut keyed);
-                members.iter_mut().for_each(Vec::clear);
-                for (j, k) in keyed.iter().enumerate() {
-                    members[(k & 0xffff_ffff) as usize].push(j);
-                }
-                let value = |j: usize| unkey32((keyed[j] >> 32) as u32);
-                let reps: Vec<Vec<f64>> = members
-                    .iter()
-                    .map(|out| leave_out_quantiles(keyed.len(), out, &value))
-                    .collect();
-                jackknife_each(&reps, PROBS.len())
-            })
-            .collect();
+        let per_objective: Vec<Vec<f64>> =
+            (0..self.n)
+                .map(|i| {
+                    unsorted.clear();
+                    for g in 0..g_count {
+                        unsorted.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
+                            (u64::from(key32(self.rows[r * self.n + i])) << 32) | g as u64
+                        }));
+                    }
+                    keysort::sort(&unsorted, &mut keyed);
+                    members.iter_mut().for_each(Vec::clear);
+                    for (j, k) in keyed.iter().enumerate() {
+                        members[(k & 0xffff_ffff) as usize].push(j);
+                    }
+                    let value = |j: usize| unkey32((keyed[j] >> 32) as u32);
+                    let reps: Vec<Vec<f64>> = members
+                        .iter()
+                        .map(|out| leave_out_quantiles(keyed.len(), out, &value))
+                        .collect();
+                    jackknife_each(&reps, PROBS.len())
+                })
+                .collect();
         (0..PROBS.len())
             .map(|p| per_objective.iter().map(|q| q[p]).collect())
             .collect()
@@ -269,19 +284,19 @@ mod tests {
 
     #[test]
     fn a_sorted_column_gives_the_same_quantiles() {
-        let rows: Vec<f64> = (0..3000)
-            .map(|i| f64::from(((i * 7919) % 1013) as f32 * 0.37 - 50.0))
+        let rows: Vec<f32> = (0..3000)
+            .map(|i| ((i * 7919) % 1013) as f32 * 0.37 - 50.0)
             .collect();
         let t = Terminal {
             n: 3,
-            rows,
+            rows: Cow::Owned(rows),
             groups: vec![0, 1000],
         };
         let plain = t.quantiles();
         for i in 0..3 {
             let sorted = t.sorted_column(i);
             let values: Vec<f64> = Terminal::sorted_values(&sorted).collect();
-            let mut want: Vec<f64> = t.rows.chunks_exact(3).map(|r| r[i]).collect();
+            let mut want: Vec<f64> = t.rows.chunks_exact(3).map(|r| f64::from(r[i])).collect();
             want.sort_by(f64::total_cmp);
             assert_eq!(values, want);
             let given = t.quantiles_given(Some((i, &sorted)));

@@ -81,6 +81,59 @@ pub(crate) fn sort<K: Key>(keys: &[K], out: &mut Vec<K>) {
     }
 }
 
+/// Sorts 32-bit `keys` ascending into `out` (its contents are replaced) by
+/// least-significant-digit radix sort of their offsets from the smallest key:
+/// one pass per 11-bit digit of the widest offset, skipping any digit that
+/// every key shares. Keys of a narrow range of floats need two passes at
+/// most, each a plain scatter: cheaper than [`sort`]'s bucket sorts.
+pub(crate) fn radix_sort(keys: &[u32], out: &mut Vec<u32>) {
+    const BITS: u32 = 11;
+    const MASK: u32 = (1 << BITS) - 1;
+    out.clear();
+    if keys.is_empty() {
+        return;
+    }
+    assert!(u32::try_from(keys.len()).is_ok(), "keysort: too many keys");
+    let (min, max) = u32::range(keys);
+    let passes = (u32::BITS - (max - min).leading_zeros()).div_ceil(BITS) as usize;
+    let digit = |k: u32, p: usize| (((k - min) >> (BITS * p as u32)) & MASK) as usize;
+    // Every digit's counts from one pass over the keys; a digit beyond the
+    // widest offset is not counted (each key would bump the same counter,
+    // one long chain of dependent increments).
+    let mut counts = vec![[0u32; 1 << BITS]; passes];
+    match counts.as_mut_slice() {
+        [c0] => keys.iter().for_each(|&k| c0[digit(k, 0)] += 1),
+        [c0, c1] => keys.iter().for_each(|&k| {
+            c0[digit(k, 0)] += 1;
+            c1[digit(k, 1)] += 1;
+        }),
+        _ => {
+            for &k in keys {
+                for (p, c) in counts.iter_mut().enumerate() {
+                    c[digit(k, p)] += 1;
+                }
+            }
+        }
+    }
+    out.extend_from_slice(keys);
+    let mut other = vec![0u32; keys.len()];
+    for (p, c) in counts.iter_mut().enumerate() {
+        if c.iter().any(|&n| n as usize == keys.len()) {
+            continue;
+        }
+        let mut at = 0;
+        for n in c.iter_mut() {
+            (*n, at) = (at, at + *n);
+        }
+        for &k in out.iter() {
+            let d = digit(k, p);
+            other[c[d] as usize] = k;
+            c[d] += 1;
+        }
+        std::mem::swap(out, &mut other);
+    }
+}
+
 /// The keys of ranks `ranks` (0-based, each < `keys.len()`) in the ascending order of
 /// `keys`, without sorting them all: only the keys in the ranks' buckets are gathered
 /// and sorted (at most 255 distinct buckets: meant for a few ranks). `scratch` is a
@@ -235,6 +288,14 @@ mod tests {
             let mut out = Vec::new();
             sort(&v32, &mut out);
             assert_eq!(out, want32);
+            radix_sort(&v32, &mut out);
+            assert_eq!(out, want32);
+            // Narrow ranges and low bits too.
+            let low: Vec<u32> = v.iter().map(|&k| k as u32).collect();
+            let mut want_low = low.clone();
+            want_low.sort_unstable();
+            radix_sort(&low, &mut out);
+            assert_eq!(out, want_low);
         }
     }
 

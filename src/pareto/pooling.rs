@@ -125,14 +125,40 @@ impl Normalization {
 
     /// Appends the images of raw rows stored flat (row `i` is
     /// `x[i * d..(i + 1) * d]`, `d` objectives) to `out`, row after row.
-    pub fn apply_rows(&self, x: &[f64], out: &mut Vec<f64>) {
+    /// The values may be f32: they are widened exactly first.
+    pub fn apply_rows<T: Copy + Into<f64>>(&self, x: &[T], out: &mut Vec<f64>) {
         let scale: Vec<Scale> = (0..self.objectives.len()).map(|i| self.scale(i)).collect();
-        if scale.is_empty() {
+        let d = scale.len();
+        if d == 0 {
             return;
         }
-        out.reserve(x.len());
-        for r in x.chunks_exact(scale.len()) {
-            out.extend(r.iter().zip(&scale).map(|(v, s)| s.map(*v)));
+        // Written in place rather than extended row by row: no capacity
+        // check per row.
+        let start = out.len();
+        let len = x.len() / d * d;
+        out.resize(start + len, 0.0);
+        let (out, x) = (&mut out[start..], &x[..len]);
+        // Whole periods of `PERIOD` values (rows of 1, 2, 3, 4, 6 or 8
+        // objectives): the scales repeat in fixed arrays, so the divisions
+        // run in vector lanes; the same arithmetic per value.
+        const PERIOD: usize = 24;
+        let mut done = 0;
+        if PERIOD.is_multiple_of(d) {
+            let s: [Scale; PERIOD] = std::array::from_fn(|j| scale[j % d]);
+            for (o, v) in out.chunks_exact_mut(PERIOD).zip(x.chunks_exact(PERIOD)) {
+                for j in 0..PERIOD {
+                    o[j] = s[j].map(v[j].into());
+                }
+            }
+            done = len / PERIOD * PERIOD;
+        }
+        for (o, r) in out[done..]
+            .chunks_exact_mut(d)
+            .zip(x[done..].chunks_exact(d))
+        {
+            for ((o, v), s) in o.iter_mut().zip(r).zip(&scale) {
+                *o = s.map((*v).into());
+            }
         }
     }
 
@@ -269,6 +295,28 @@ mod tests {
         // The worst corner is the lower end of a, the upper end of b; it maps to 0.
         assert_eq!(n.worst(), [1.0, 5.0]);
         assert_eq!(n.apply(&n.worst()), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn rows_map_value_by_value_whatever_their_width() {
+        for d in 1..=8 {
+            let bounds: Vec<(f64, f64)> = (0..d).map(|i| (-(i as f64), 1.5 + i as f64)).collect();
+            let minimize: Vec<bool> = (0..d).map(|i| i % 3 == 1).collect();
+            let names: Vec<String> = (0..d).map(|i| format!("o{i}")).collect();
+            let norm = Normalization::from_bounds(names, &bounds, minimize.clone()).unwrap();
+            let x: Vec<f32> = (0..d * 37)
+                .map(|j| (j * 7 % 11) as f32 * 0.3 - 1.0)
+                .collect();
+            let mut got = vec![9.0];
+            norm.apply_rows(&x, &mut got);
+            assert_eq!(got.len(), 1 + x.len());
+            for (j, (v, z)) in x.iter().zip(&got[1..]).enumerate() {
+                let (lo, hi) = (bounds[j % d].0 / 2.0, bounds[j % d].1 / 2.0);
+                let want = (f64::from(*v) / 2.0 - lo) / (hi - lo);
+                let want = if minimize[j % d] { 1.0 - want } else { want };
+                assert_eq!(z.to_bits(), want.to_bits(), "d = {d}, value {j}");
+            }
+        }
     }
 
     #[test]
