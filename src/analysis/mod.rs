@@ -344,7 +344,8 @@ impl Reduction {
             .iter()
             .map(|s| {
                 let s = s.as_deref()?;
-                Some(norm.sweep_keys(2, Terminal::sorted_values(s)))
+                let values: Vec<f64> = Terminal::sorted_values(s).collect();
+                Some(norm.sweep_keys(2, &values))
             })
             .collect();
         let pa = ParetoErrors::new(&terms, &norm, opts.pareto_reference.as_deref(), &zs, errors);

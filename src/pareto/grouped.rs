@@ -195,12 +195,10 @@ pub fn hypervolume_of_front_keyed(
 
 /// Whether every row of `p` (three objectives) lies above `r` in each.
 fn all_above_3d(p: &[f64], r: &[f64]) -> bool {
-    // A count without early exit: every row is usually above.
-    let below = p
-        .chunks_exact(3)
-        .map(|x| usize::from(!(x[0] > r[0] && x[1] > r[1] && x[2] > r[2])))
-        .sum::<usize>();
-    below == 0
+    // A fold without early exit or branches: every row is usually above.
+    p.chunks_exact(3).fold(true, |ok, x| {
+        ok & (x[0] > r[0]) & (x[1] > r[1]) & (x[2] > r[2])
+    })
 }
 
 /// The 3-D sweep of `hv_3d`, inserting the front rows `f` into the staircase
@@ -214,27 +212,38 @@ fn hv_3d_split(f: &[f64], zs: &[u64], r: &[f64]) -> f64 {
         fcmp(f[3 * b + 2], f[3 * a + 2])
             .then_with(|| lex_desc(&f[3 * a..3 * a + 2], &f[3 * b..3 * b + 2]))
     });
-    let Some(&top) = zs.first() else {
+    let Some((&top, rest)) = zs.split_first() else {
         return 0.0;
     };
+    // The front's z in sweep order, with a NaN after the last (equal to no z).
+    let fz: Vec<f64> = order.iter().map(|&i| f[3 * i + 2]).collect();
+    let z_of = |at: usize| fz.get(at).copied().unwrap_or(f64::NAN);
     let mut stairs = Staircase::default();
+    let mut at = 0;
+    // Inserts the front points of level `z` (the next ones in `order`).
+    let mut insert = |z: f64, area: &mut f64, at: &mut usize| {
+        while z_of(*at) == z {
+            let i = order[*at];
+            *area += stairs.insert(f[3 * i], f[3 * i + 1], Some([r[0], r[1]]));
+            *at += 1;
+        }
+    };
+    // The first level adds `0 · 0` to a zero volume, which changes nothing.
     let (mut area, mut volume, mut k_prev) = (0.0, 0.0, top);
     let mut z_prev = unkey(!top);
-    let mut next = order.iter().peekable();
-    for (j, &k) in zs.iter().enumerate() {
+    insert(z_prev, &mut area, &mut at);
+    let mut next_z = z_of(at);
+    for &k in rest {
         // Equal keys are equal values (the keys fold -0.0 onto +0.0).
-        if j > 0 && k == k_prev {
+        if k == k_prev {
             continue;
         }
         let z = unkey(!k);
         volume += area * (z_prev - z);
         (z_prev, k_prev) = (z, k);
-        while let Some(&&i) = next.peek() {
-            if f[3 * i + 2] != z {
-                break;
-            }
-            area += stairs.insert(f[3 * i], f[3 * i + 1], Some([r[0], r[1]]));
-            next.next();
+        if z == next_z {
+            insert(z, &mut area, &mut at);
+            next_z = z_of(at);
         }
     }
     volume + area * (z_prev - r[2])
@@ -281,7 +290,7 @@ mod tests {
                     let f = nondominated_flat(&p, 3);
                     let mut z: Vec<f64> = raw.chunks_exact(3).map(|x| x[2]).collect();
                     z.sort_by(f64::total_cmp);
-                    let zs = norm.sweep_keys(2, z.iter().copied());
+                    let zs = norm.sweep_keys(2, &z);
                     // Below every row (keys used), and inside the cloud (keys ignored).
                     for r in [[-0.5; 3], [0.2; 3]] {
                         let want = hypervolume_of_front(&p, &f, 3, &r);

@@ -83,36 +83,41 @@ pub(crate) fn sort<K: Key>(keys: &[K], out: &mut Vec<K>) {
 
 /// Sorts 32-bit `keys` ascending into `out` (its contents are replaced) by
 /// least-significant-digit radix sort of their offsets from the smallest key:
-/// one pass per 11-bit digit of the widest offset, skipping any digit that
-/// every key shares. Keys of a narrow range of floats need two passes at
-/// most, each a plain scatter: cheaper than [`sort`]'s bucket sorts.
+/// as many passes as the widest offset needs digits of at most 11 bits (the
+/// digits of equal width), skipping any digit that every key shares. Keys of
+/// a narrow range of floats need two or three passes, each a plain scatter:
+/// cheaper than [`sort`]'s bucket sorts.
 pub(crate) fn radix_sort(keys: &[u32], out: &mut Vec<u32>) {
-    const BITS: u32 = 11;
-    const MASK: u32 = (1 << BITS) - 1;
     out.clear();
     if keys.is_empty() {
         return;
     }
     assert!(u32::try_from(keys.len()).is_ok(), "keysort: too many keys");
     let (min, max) = u32::range(keys);
-    let passes = (u32::BITS - (max - min).leading_zeros()).div_ceil(BITS) as usize;
-    let digit = |k: u32, p: usize| (((k - min) >> (BITS * p as u32)) & MASK) as usize;
-    // Every digit's counts from one pass over the keys; a digit beyond the
-    // widest offset is not counted (each key would bump the same counter,
-    // one long chain of dependent increments).
-    let mut counts = vec![[0u32; 1 << BITS]; passes];
-    match counts.as_mut_slice() {
-        [c0] => keys.iter().for_each(|&k| c0[digit(k, 0)] += 1),
-        [c0, c1] => keys.iter().for_each(|&k| {
-            c0[digit(k, 0)] += 1;
-            c1[digit(k, 1)] += 1;
-        }),
-        _ => {
-            for &k in keys {
-                for (p, c) in counts.iter_mut().enumerate() {
-                    c[digit(k, p)] += 1;
-                }
-            }
+    let bits = u32::BITS - (max - min).leading_zeros();
+    let passes = bits.div_ceil(RADIX_BITS);
+    let width = bits.div_ceil(passes.max(1));
+    match passes {
+        0 => out.extend_from_slice(keys),
+        1 => radix_passes::<1>(keys, min, width, out),
+        2 => radix_passes::<2>(keys, min, width, out),
+        _ => radix_passes::<3>(keys, min, width, out),
+    }
+}
+
+/// The widest radix digit: 2^11 counters of each digit stay in the L1 cache.
+const RADIX_BITS: u32 = 11;
+
+/// [`radix_sort`] in `P` passes of `width`-bit digits (`P · width ≥` the
+/// offsets' width, `width ≤ RADIX_BITS`).
+fn radix_passes<const P: usize>(keys: &[u32], min: u32, width: u32, out: &mut Vec<u32>) {
+    let mask = (1u32 << width) - 1;
+    let digit = |k: u32, p: usize| (((k - min) >> (width * p as u32)) & mask) as usize;
+    // Every digit's counts from one pass over the keys.
+    let mut counts = [[0u32; 1 << RADIX_BITS]; P];
+    for &k in keys {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[digit(k, p)] += 1;
         }
     }
     out.extend_from_slice(keys);

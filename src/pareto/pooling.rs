@@ -168,16 +168,19 @@ impl Normalization {
     /// complemented keys, ascending (images in decreasing order). The map is
     /// monotone, so the raw order is an order of the images and no sort is
     /// needed.
-    pub fn sweep_keys<I>(&self, i: usize, ascending: I) -> Vec<u64>
-    where
-        I: DoubleEndedIterator<Item = f64> + ExactSizeIterator,
-    {
+    pub fn sweep_keys(&self, i: usize, ascending: &[f64]) -> Vec<u64> {
         let s = self.scale(i);
-        let mut out = Vec::with_capacity(ascending.len());
+        // Plain loops over slices, which the compiler vectorises (the
+        // divisions above all).
+        let mut out = vec![0u64; ascending.len()];
         if s.minimize {
-            out.extend(ascending.map(|v| !key(s.map(v))));
+            for (o, v) in out.iter_mut().zip(ascending) {
+                *o = !key(s.map(*v));
+            }
         } else {
-            out.extend(ascending.rev().map(|v| !key(s.map(v))));
+            for (o, v) in out.iter_mut().zip(ascending.iter().rev()) {
+                *o = !key(s.map(*v));
+            }
         }
         out
     }
