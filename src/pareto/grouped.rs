@@ -151,8 +151,8 @@ pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> 
 }
 
 /// [`hypervolume_of_front`] given, in three dimensions, the sweep keys of
-/// every row's z (`zs`: the complemented [`key`]s of the third objective,
-/// ascending, one per row, as
+/// every row's z (`zs`: the complemented order-preserving integer keys of
+/// the third objective, ascending, one per row, as
 /// [`Normalization::sweep_keys`](super::Normalization::sweep_keys) gives).
 /// They are used when every row lies above the reference, where they are
 /// exactly the keys the sweep would sort; otherwise they are ignored.

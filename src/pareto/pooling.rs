@@ -163,7 +163,7 @@ impl Normalization {
     }
 
     /// The sweep keys of objective `i` that a 3-D hypervolume steps through
-    /// ([`hypervolume_of_front_keyed`](super::grouped::hypervolume_of_front_keyed)),
+    /// ([`hypervolume_of_front_keyed`](super::hypervolume_of_front_keyed)),
     /// from the raw values of that objective in ascending order: the images'
     /// complemented keys, ascending (images in decreasing order). The map is
     /// monotone, so the raw order is an order of the images and no sort is
