@@ -334,11 +334,26 @@ impl Reduction {
             vec![false; n],
         )
         .expect("a validated model has one finite range per objective");
-        let pa = ParetoErrors::new(&terms, &norm, opts.pareto_reference.as_deref(), errors);
+        // In three dimensions the hypervolume sweeps the third objective in
+        // order: one sort of that column serves it and the column's quantiles.
+        let sorted: Vec<Option<Vec<u32>>> = terms
+            .iter()
+            .map(|t| (n == 3).then(|| t.sorted_column(2)))
+            .collect();
+        let zs: Vec<Option<Vec<u64>>> = sorted
+            .iter()
+            .map(|s| {
+                let s = s.as_deref()?;
+                let values: Vec<f64> = Terminal::sorted_values(s).collect();
+                Some(norm.sweep_keys(2, &values))
+            })
+            .collect();
+        let pa = ParetoErrors::new(&terms, &norm, opts.pareto_reference.as_deref(), &zs, errors);
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
         for (k, (sc, set)) in scenarios.iter().zip(outputs).enumerate() {
-            let (mut summary, moments) = summarize(sc, job, first + k, set, &terms[k], errors);
+            let term = (&terms[k], sorted[k].as_deref().map(|s| (2, s)));
+            let (mut summary, moments) = summarize(sc, job, first + k, set, term, errors);
             summary.hypervolume = pa.full.hypervolume[k];
             summary.hypervolume_se = pa.se(|s| s.hypervolume[k]);
             summary.pareto_share = pa.full.share[k];
@@ -372,7 +387,7 @@ impl Reduction {
             .full
             .front
             .iter()
-            .map(|&(k, i)| (k, terms[k].row(i).to_vec()))
+            .map(|&(k, i)| (k, terms[k].row(i).iter().map(|&v| f64::from(v)).collect()))
             .collect();
         Reduction {
             report,
@@ -385,7 +400,10 @@ impl Reduction {
 /// Finite terminal states of a set as rows.
 pub fn terminal_rows(set: &SetOutput, n: usize) -> Vec<Vec<f64>> {
     let t = Terminal::new(set, n);
-    t.rows.chunks_exact(n).map(<[f64]>::to_vec).collect()
+    t.rows
+        .chunks_exact(n)
+        .map(|r| r.iter().map(|&v| f64::from(v)).collect())
+        .collect()
 }
 
 /// The pooled Pareto statistics and their leave-one-group-out replicates.
@@ -395,11 +413,13 @@ struct ParetoErrors {
 }
 
 impl ParetoErrors {
-    /// Normalises every set's rows into one flat buffer each, then pools.
+    /// Normalises every set's rows into one flat buffer each, then pools
+    /// (`zs[k]`: set `k`'s hypervolume sweep keys, when known).
     fn new(
         terms: &[Terminal],
         norm: &pareto::Normalization,
         reference: Option<&[f64]>,
+        zs: &[Option<Vec<u64>>],
         errors: bool,
     ) -> Self {
         let d = norm.objectives.len();
@@ -413,7 +433,8 @@ impl ParetoErrors {
             .collect();
         let views: Vec<&[f64]> = flats.iter().map(Vec::as_slice).collect();
         let origin = reference.map_or_else(|| vec![0.0; d], |r| norm.apply(r));
-        let full = pareto::pooled_flat(&views, d, &origin);
+        let zs: Vec<Option<&[u64]>> = zs.iter().map(Option::as_deref).collect();
+        let full = pareto::pooled_flat_keyed(&views, &zs, d, &origin);
         let same_groups = terms
             .windows(2)
             .all(|w| w[0].groups.len() == w[1].groups.len());
@@ -437,7 +458,7 @@ fn summarize(
     job: &Job,
     k: usize,
     set: &SetOutput,
-    term: &Terminal,
+    (term, sorted): (&Terminal, Option<(usize, &[u32])>),
     errors: bool,
 ) -> (StrategySummary, Vec<RecordMoments>) {
     let m = &sc.model;
@@ -495,7 +516,7 @@ fn summarize(
         terminal_sd_se: se.sd,
         terminal_cov: stats.cov.clone(),
         terminal_cov_se: se.cov,
-        terminal_quantiles: Quantiles::new(term.quantiles(), quantile_se),
+        terminal_quantiles: Quantiles::new(term.quantiles_given(sorted), quantile_se),
         empirical_rate: stats.rate,
         empirical_rate_se: se.rate,
         effective_equilibrium: stats.equilibrium.clone(),

@@ -1,6 +1,8 @@
 //! The kept terminal states of a set as one flat buffer, cut into groups,
 //! and the quantiles read off them by selection.
 
+use std::borrow::Cow;
+
 use crate::engine::partials::MAX_GROUPS;
 use crate::engine::{DEAD, SetOutput};
 
@@ -15,47 +17,59 @@ pub const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 /// `h` of `G` holds kept paths `[h·K/G, (h+1)·K/G)`): the replicates for the
 /// standard errors of the statistics of terminal states.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Terminal {
+pub struct Terminal<'a> {
     /// Objectives per row.
     pub n: usize,
-    /// Finite rows, flat (the f32 states widened exactly to f64).
-    pub rows: Vec<f64>,
+    /// Finite rows, flat: the set's own states when every kept path is
+    /// finite (usually), a filtered copy otherwise.
+    pub rows: Cow<'a, [f32]>,
     /// Group boundaries in rows: group `h` is rows `groups[h]..groups[h + 1]`.
     pub groups: Vec<usize>,
 }
 
-impl Terminal {
+impl<'a> Terminal<'a> {
     /// The kept terminal states of `set`, dropping non-finite paths.
-    pub fn new(set: &SetOutput, n: usize) -> Self {
+    pub fn new(set: &'a SetOutput, n: usize) -> Self {
         let kept = set.terminal.len() / n;
         let g = (MAX_GROUPS as usize).min(kept);
+        let live = |v: &f32| (*v != DEAD) & v.is_finite();
+        // Usually every path is live: no copy, no row by row test (a fold
+        // without early exit, which the compiler vectorises).
+        if set.terminal.iter().fold(true, |ok, v| ok & live(v)) {
+            let groups = if g == 0 {
+                vec![0]
+            } else {
+                (0..=g).map(|h| h * kept / g).collect()
+            };
+            return Terminal {
+                n,
+                rows: Cow::Borrowed(&set.terminal[..kept * n]),
+                groups,
+            };
+        }
         let mut rows = Vec::with_capacity(set.terminal.len());
         let mut groups = Vec::with_capacity(g + 1);
         groups.push(0);
-        // Group h starts at kept path h·K/G: the paths are copied a group at a time.
+        // Group h starts at kept path h·K/G.
         for h in 0..g {
             let (from, to) = (h * kept / g, (h + 1) * kept / g);
             if h > 0 {
                 groups.push(rows.len() / n);
             }
-            let paths = &set.terminal[from * n..to * n];
-            let live = |v: &f32| (*v != DEAD) & v.is_finite();
-            // Usually every path of a group is live: one copy, no row by row test
-            // (a fold without early exit, which the compiler vectorises).
-            if paths.iter().fold(true, |ok, v| ok & live(v)) {
-                rows.extend(paths.iter().map(|v| f64::from(*v)));
-                continue;
-            }
-            for r in paths.chunks_exact(n) {
+            for r in set.terminal[from * n..to * n].chunks_exact(n) {
                 if r.iter().all(live) {
-                    rows.extend(r.iter().map(|v| f64::from(*v)));
+                    rows.extend_from_slice(r);
                 }
             }
         }
         if g > 0 {
             groups.push(rows.len() / n);
         }
-        Terminal { n, rows, groups }
+        Terminal {
+            n,
+            rows: Cow::Owned(rows),
+            groups,
+        }
     }
 
     /// Finite rows.
@@ -69,31 +83,53 @@ impl Terminal {
     }
 
     /// Row `i`.
-    pub fn row(&self, i: usize) -> &[f64] {
+    pub fn row(&self, i: usize) -> &[f32] {
         &self.rows[i * self.n..(i + 1) * self.n]
     }
 
-    /// Every objective's column as keys in the order of `f64::total_cmp`,
-    /// column after column (the states are f32, so 32-bit keys hold them
-    /// exactly).
-    fn columns(&self) -> Vec<u32> {
-        let mut cols = Vec::with_capacity(self.rows.len());
-        for i in 0..self.n {
-            cols.extend(self.rows.chunks_exact(self.n).map(|r| key32(r[i] as f32)));
-        }
-        cols
+    /// Objective `i`'s column as keys in the order of `f64::total_cmp`,
+    /// into `out` (the states are f32, so 32-bit keys hold them exactly).
+    fn column_keys(&self, i: usize, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(self.rows.chunks_exact(self.n).map(|r| key32(r[i])));
+    }
+
+    /// Objective `i`'s column, sorted, as keys in the order of
+    /// `f64::total_cmp` (see [`Terminal::sorted_values`]).
+    pub fn sorted_column(&self, i: usize) -> Vec<u32> {
+        let mut col = Vec::with_capacity(self.len());
+        self.column_keys(i, &mut col);
+        let mut sorted = Vec::with_capacity(col.len());
+        keysort::radix_sort(&col, &mut sorted);
+        sorted
+    }
+
+    /// The values of a [`Terminal::sorted_column`], ascending.
+    pub fn sorted_values(
+        sorted: &[u32],
+    ) -> impl DoubleEndedIterator<Item = f64> + ExactSizeIterator {
+        sorted.iter().map(|&k| unkey32(k))
     }
 
     /// The quantiles at [`PROBS`] of every objective (`out[p][i]`), by
     /// selection: the order statistics are those of a full sort, so the
     /// values are the same bits as sorting gives.
     pub fn quantiles(&self) -> Vec<Vec<f64>> {
-        let cols = self.columns();
-        let mut scratch = Vec::new();
+        self.quantiles_given(None)
+    }
+
+    /// [`Terminal::quantiles`], with objective `i`'s column already sorted
+    /// (`sorted = Some((i, column))`, as [`Terminal::sorted_column`] gives):
+    /// its quantiles are read off it, not selected again.
+    pub fn quantiles_given(&self, sorted: Option<(usize, &[u32])>) -> Vec<Vec<f64>> {
+        let (mut col, mut scratch) = (Vec::with_capacity(self.len()), Vec::new());
         let per_objective: Vec<[f64; 5]> = (0..self.n)
-            .map(|i| {
-                let col = &cols[i * self.len()..(i + 1) * self.len()];
-                select_quantiles(col, &mut scratch)
+            .map(|i| match sorted {
+                Some((j, s)) if j == i => interpolate(s.len(), |r| s[r]),
+                _ => {
+                    self.column_keys(i, &mut col);
+                    select_quantiles(&col, &mut scratch)
+                }
             })
             .collect();
         (0..PROBS.len())
@@ -109,27 +145,28 @@ impl Terminal {
         let g_count = self.groups.len().saturating_sub(1);
         let (mut unsorted, mut keyed) = (Vec::with_capacity(self.len()), Vec::new());
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); g_count];
-        let per_objective: Vec<Vec<f64>> = (0..self.n)
-            .map(|i| {
-                unsorted.clear();
-                for g in 0..g_count {
-                    unsorted.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
-                        (u64::from(key32(self.rows[r * self.n + i] as f32)) << 32) | g as u64
-                    }));
-                }
-                keysort::sort(&unsorted, &mut keyed);
-                members.iter_mut().for_each(Vec::clear);
-                for (j, k) in keyed.iter().enumerate() {
-                    members[(k & 0xffff_ffff) as usize].push(j);
-                }
-                let value = |j: usize| unkey32((keyed[j] >> 32) as u32);
-                let reps: Vec<Vec<f64>> = members
-                    .iter()
-                    .map(|out| leave_out_quantiles(keyed.len(), out, &value))
-                    .collect();
-                jackknife_each(&reps, PROBS.len())
-            })
-            .collect();
+        let per_objective: Vec<Vec<f64>> =
+            (0..self.n)
+                .map(|i| {
+                    unsorted.clear();
+                    for g in 0..g_count {
+                        unsorted.extend((self.groups[g]..self.groups[g + 1]).map(|r| {
+                            (u64::from(key32(self.rows[r * self.n + i])) << 32) | g as u64
+                        }));
+                    }
+                    keysort::sort(&unsorted, &mut keyed);
+                    members.iter_mut().for_each(Vec::clear);
+                    for (j, k) in keyed.iter().enumerate() {
+                        members[(k & 0xffff_ffff) as usize].push(j);
+                    }
+                    let value = |j: usize| unkey32((keyed[j] >> 32) as u32);
+                    let reps: Vec<Vec<f64>> = members
+                        .iter()
+                        .map(|out| leave_out_quantiles(keyed.len(), out, &value))
+                        .collect();
+                    jackknife_each(&reps, PROBS.len())
+                })
+                .collect();
         (0..PROBS.len())
             .map(|p| per_objective.iter().map(|q| q[p]).collect())
             .collect()
@@ -187,21 +224,39 @@ fn unkey32(k: u32) -> f64 {
 /// The order statistics they interpolate are found by bucket selection
 /// ([`keysort::select`]), which gives exactly those of a full sort.
 fn select_quantiles(v: &[u32], scratch: &mut Vec<u32>) -> [f64; 5] {
-    if v.is_empty() {
-        return [f64::NAN; 5];
-    }
-    let last = (v.len() - 1) as f64;
-    let bounds = PROBS.map(|p| {
+    let ranks: Vec<usize> = quantile_ranks(v.len())
+        .iter()
+        .flat_map(|&(_, lo, hi)| [lo, hi])
+        .collect();
+    let keys = keysort::select(v, &ranks, scratch);
+    // `interpolate` asks for the ranks in the order they were listed.
+    let mut j = 0;
+    interpolate(v.len(), |_| {
+        j += 1;
+        keys[j - 1]
+    })
+}
+
+/// For each of [`PROBS`], the fractional rank `h` of its type-7 quantile
+/// among `len` values and the two ranks it lies between.
+fn quantile_ranks(len: usize) -> [(f64, usize, usize); 5] {
+    let last = len.saturating_sub(1) as f64;
+    PROBS.map(|p| {
         let h = last * p;
         (h, h.floor() as usize, h.ceil() as usize)
-    });
-    let ranks: Vec<usize> = bounds.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
-    let keys = keysort::select(v, &ranks, scratch);
-    let at = |j: usize| unkey32(keys[j]);
-    let mut j = 0;
-    bounds.map(|(h, lo, _)| {
-        let (a, b) = (at(j), at(j + 1));
-        j += 2;
+    })
+}
+
+/// Type-7 quantiles at [`PROBS`] of `len` values whose key of rank `r` is
+/// `key_at(r)` (see [`key32`]), asked for rank by rank: the lower then the
+/// upper rank of each quantile, in the order of [`PROBS`].
+fn interpolate(len: usize, mut key_at: impl FnMut(usize) -> u32) -> [f64; 5] {
+    if len == 0 {
+        return [f64::NAN; 5];
+    }
+    quantile_ranks(len).map(|(h, lo, hi)| {
+        let a = unkey32(key_at(lo));
+        let b = unkey32(key_at(hi));
         a + (h - lo as f64) * (b - a)
     })
 }
@@ -224,6 +279,31 @@ mod tests {
             for (p, q) in PROBS.iter().zip(got) {
                 assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");
             }
+        }
+    }
+
+    #[test]
+    fn a_sorted_column_gives_the_same_quantiles() {
+        let rows: Vec<f32> = (0..3000)
+            .map(|i| ((i * 7919) % 1013) as f32 * 0.37 - 50.0)
+            .collect();
+        let t = Terminal {
+            n: 3,
+            rows: Cow::Owned(rows),
+            groups: vec![0, 1000],
+        };
+        let plain = t.quantiles();
+        for i in 0..3 {
+            let sorted = t.sorted_column(i);
+            let values: Vec<f64> = Terminal::sorted_values(&sorted).collect();
+            let mut want: Vec<f64> = t.rows.chunks_exact(3).map(|r| f64::from(r[i])).collect();
+            want.sort_by(f64::total_cmp);
+            assert_eq!(values, want);
+            let given = t.quantiles_given(Some((i, &sorted)));
+            let bits = |q: &Vec<Vec<f64>>| -> Vec<u64> {
+                q.iter().flatten().map(|x| x.to_bits()).collect()
+            };
+            assert_eq!(bits(&given), bits(&plain), "column {i}");
         }
     }
 

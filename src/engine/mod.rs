@@ -99,12 +99,8 @@ pub struct SetOutput {
 impl SetOutput {
     /// Adds one CPU work item's output (items must arrive in block order).
     pub fn absorb(&mut self, block: u32, item: cpu::ItemOutput) {
-        for f in item.fp {
-            self.hist[f as usize] += 1;
-        }
-        for f in item.goal {
-            self.goal_hist[f as usize] += 1;
-        }
+        count_into(&mut self.hist, &item.fp);
+        count_into(&mut self.goal_hist, &item.goal);
         self.push_partial(u64::from(block), item.partial);
         self.terminal.extend_from_slice(&item.terminal);
         self.paths.extend_from_slice(&item.paths);
@@ -132,6 +128,24 @@ impl SetOutput {
     }
 }
 
+/// Adds each of `steps` to its bin of `hist`. Most paths share one bin (the
+/// last, "never", or an early step): that bin is counted in a register, as
+/// consecutive increments of one counter in memory wait for each other.
+fn count_into(hist: &mut [u64], steps: &[u32]) {
+    let Some(&common) = steps.first() else {
+        return;
+    };
+    let mut same = 0u64;
+    for &f in steps {
+        if f == common {
+            same += 1;
+        } else {
+            hist[f as usize] += 1;
+        }
+    }
+    hist[common as usize] += same;
+}
+
 /// Output of a whole job, one entry per set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobOutput {
@@ -143,14 +157,16 @@ impl JobOutput {
     /// Empty results shaped for a job.
     pub fn new(job: &Job) -> Self {
         let bins = job.run.hist_len as usize;
+        let n = job.flags.n;
         JobOutput {
-            sets: job
-                .sets
-                .iter()
-                .map(|_| SetOutput {
+            sets: (0..job.sets.len())
+                .map(|s| SetOutput {
                     hist: vec![0; bins],
                     goal_hist: vec![0; if job.flags.goals { bins } else { 0 }],
                     groups: GroupFold::new(job.group_level()),
+                    // Sized once: growing by doubling copies the states again
+                    // and again (a sweep keeps every path's terminal state).
+                    terminal: Vec::with_capacity(job.kept_paths_in(s) as usize * n),
                     ..Default::default()
                 })
                 .collect(),
@@ -284,5 +300,24 @@ pub fn open(
                 Ok((Box::new(cpu_engine(threads)?), Some(note)))
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_into;
+
+    #[test]
+    fn histogram_counts_match_one_by_one() {
+        let cases: [&[u32]; 4] = [&[], &[3, 3, 3], &[5, 0, 5, 5, 1, 5, 0], &[0, 1, 2, 3, 4, 5]];
+        for steps in cases {
+            let mut want = vec![7u64; 6];
+            for &f in steps {
+                want[f as usize] += 1;
+            }
+            let mut got = vec![7u64; 6];
+            count_into(&mut got, steps);
+            assert_eq!(got, want, "{steps:?}");
+        }
     }
 }

@@ -587,6 +587,14 @@ impl Job {
         u64::from(self.sets[set].keep_terminal)
     }
 
+    /// Paths of set `set` that keep their terminal state inside the blocks
+    /// this job (or shard) runs.
+    pub fn kept_paths_in(&self, set: usize) -> u64 {
+        let (keep, bp) = (self.kept_paths(set), self.block_paths());
+        let blocks = &self.blocks[set];
+        (blocks.end * bp).min(keep) - (blocks.start * bp).min(keep)
+    }
+
     /// Paths of set `set` whose whole trajectories are recorded.
     pub fn recorded_trajectories(&self, set: usize) -> u64 {
         u64::from(self.sets[set].record_paths)
@@ -898,6 +906,23 @@ mod tests {
             seen = j.blocks[0].end;
         }
         assert_eq!(seen, whole.blocks[0].end);
+    }
+
+    #[test]
+    fn kept_paths_in_a_shard_are_those_its_items_keep() {
+        let m = Model::preset("code-generation").unwrap();
+        let sc = vec![Scenario::new(&m, Policy::Fixed { strategy: 0 })];
+        let mut opts = JobOptions::paths(10_000);
+        opts.save.keep_terminal = 3000;
+        let mut total = 0;
+        for i in 0..3 {
+            let mut j = Job::new(&sc, &opts).unwrap();
+            j.shard(Shard::new(i, 3).unwrap());
+            let items: u64 = j.work_items().iter().map(|it| j.terminal_paths(it)).sum();
+            assert_eq!(j.kept_paths_in(0), items);
+            total += items;
+        }
+        assert_eq!(total, 3000);
     }
 
     #[test]

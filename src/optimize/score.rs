@@ -85,7 +85,7 @@ fn no_estimate(value: f64) -> Estimate {
 }
 
 /// The set's kept terminal states, normalised by the bounds, flat.
-fn normalised_terminal(run: &Run, set: usize) -> (Terminal, Vec<f64>) {
+fn normalised_terminal(run: &Run, set: usize) -> (Terminal<'_>, Vec<f64>) {
     let model = &run.scenarios[set].model;
     let bounds = model.bounds();
     let t = Terminal::new(&run.output.sets[set], model.n());
@@ -95,7 +95,7 @@ fn normalised_terminal(run: &Run, set: usize) -> (Terminal, Vec<f64>) {
         .flat_map(|r| {
             r.iter()
                 .zip(&bounds)
-                .map(|(v, (lo, hi))| (v - lo) / (hi - lo))
+                .map(|(&v, (lo, hi))| (f64::from(v) - lo) / (hi - lo))
         })
         .collect();
     (t, rows)

@@ -31,11 +31,27 @@ pub struct PooledStats {
 /// against the normalised reference `origin`; the same bits as
 /// [`pooled`](super::pooled) on the same rows.
 pub fn pooled_flat(sets: &[&[f64]], d: usize, origin: &[f64]) -> PooledStats {
+    pooled_flat_keyed(sets, &[], d, origin)
+}
+
+/// [`pooled_flat`] with, for set `k`, the sweep keys of its third objective
+/// when known (`zs[k]`, see [`hypervolume_of_front_keyed`]; `zs` may be
+/// empty): the same bits, without sorting them again.
+pub fn pooled_flat_keyed(
+    sets: &[&[f64]],
+    zs: &[Option<&[u64]>],
+    d: usize,
+    origin: &[f64],
+) -> PooledStats {
     let fronts: Vec<Vec<usize>> = sets.iter().map(|s| nondominated_flat(s, d)).collect();
     let hypervolume = sets
         .iter()
         .zip(&fronts)
-        .map(|(s, f)| hypervolume_of_front(s, f, d, origin))
+        .enumerate()
+        .map(|(k, (s, f))| {
+            let z = zs.get(k).copied().flatten();
+            hypervolume_of_front_keyed(s, f, d, origin, z)
+        })
         .collect();
     pool(sets, fronts, d, hypervolume)
 }
@@ -131,6 +147,22 @@ pub fn pooled_replicates(
 /// products: those splits are kept by sweeping every point's z. Above three
 /// dimensions the front's tie order would differ, so every row is used.
 pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> f64 {
+    hypervolume_of_front_keyed(p, front, d, r, None)
+}
+
+/// [`hypervolume_of_front`] given, in three dimensions, the sweep keys of
+/// every row's z (`zs`: the complemented order-preserving integer keys of
+/// the third objective, ascending, one per row, as
+/// [`Normalization::sweep_keys`](super::Normalization::sweep_keys) gives).
+/// They are used when every row lies above the reference, where they are
+/// exactly the keys the sweep would sort; otherwise they are ignored.
+pub fn hypervolume_of_front_keyed(
+    p: &[f64],
+    front: &[usize],
+    d: usize,
+    r: &[f64],
+    zs: Option<&[u64]>,
+) -> f64 {
     let above = |x: &[f64]| x.iter().zip(r).all(|(v, q)| v > q);
     let rows: Vec<f64> = front
         .iter()
@@ -142,6 +174,9 @@ pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> 
     match d {
         1 | 2 => hypervolume_flat(&rows, d, r),
         3 => {
+            if let Some(zs) = zs.filter(|z| z.len() == p.len() / 3 && all_above_3d(p, r)) {
+                return hv_3d_split(&rows, zs, r);
+            }
             // Sorted as integer keys (descending), much cheaper than float comparisons;
             // the keys fold -0.0 onto +0.0, which the sweep's products cannot tell apart.
             let mut keys: Vec<u64> = Vec::with_capacity(p.len() / 3);
@@ -158,6 +193,14 @@ pub fn hypervolume_of_front(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> 
     }
 }
 
+/// Whether every row of `p` (three objectives) lies above `r` in each.
+fn all_above_3d(p: &[f64], r: &[f64]) -> bool {
+    // A fold without early exit or branches: every row is usually above.
+    p.chunks_exact(3).fold(true, |ok, x| {
+        ok & (x[0] > r[0]) & (x[1] > r[1]) & (x[2] > r[2])
+    })
+}
+
 /// The 3-D sweep of `hv_3d`, inserting the front rows `f` into the staircase
 /// but stepping through every z of `zs` (the complemented [`key`]s of all points
 /// above the reference, ascending: z in decreasing order).
@@ -169,27 +212,38 @@ fn hv_3d_split(f: &[f64], zs: &[u64], r: &[f64]) -> f64 {
         fcmp(f[3 * b + 2], f[3 * a + 2])
             .then_with(|| lex_desc(&f[3 * a..3 * a + 2], &f[3 * b..3 * b + 2]))
     });
-    let Some(&top) = zs.first() else {
+    let Some((&top, rest)) = zs.split_first() else {
         return 0.0;
     };
+    // The front's z in sweep order, with a NaN after the last (equal to no z).
+    let fz: Vec<f64> = order.iter().map(|&i| f[3 * i + 2]).collect();
+    let z_of = |at: usize| fz.get(at).copied().unwrap_or(f64::NAN);
     let mut stairs = Staircase::default();
+    let mut at = 0;
+    // Inserts the front points of level `z` (the next ones in `order`).
+    let mut insert = |z: f64, area: &mut f64, at: &mut usize| {
+        while z_of(*at) == z {
+            let i = order[*at];
+            *area += stairs.insert(f[3 * i], f[3 * i + 1], Some([r[0], r[1]]));
+            *at += 1;
+        }
+    };
+    // The first level adds `0 · 0` to a zero volume, which changes nothing.
     let (mut area, mut volume, mut k_prev) = (0.0, 0.0, top);
     let mut z_prev = unkey(!top);
-    let mut next = order.iter().peekable();
-    for (j, &k) in zs.iter().enumerate() {
+    insert(z_prev, &mut area, &mut at);
+    let mut next_z = z_of(at);
+    for &k in rest {
         // Equal keys are equal values (the keys fold -0.0 onto +0.0).
-        if j > 0 && k == k_prev {
+        if k == k_prev {
             continue;
         }
         let z = unkey(!k);
         volume += area * (z_prev - z);
         (z_prev, k_prev) = (z, k);
-        while let Some(&&i) = next.peek() {
-            if f[3 * i + 2] != z {
-                break;
-            }
-            area += stairs.insert(f[3 * i], f[3 * i + 1], Some([r[0], r[1]]));
-            next.next();
+        if z == next_z {
+            insert(z, &mut area, &mut at);
+            next_z = z_of(at);
         }
     }
     volume + area * (z_prev - r[2])
@@ -217,6 +271,32 @@ mod tests {
                     let want = hypervolume(&rows, &r);
                     let got = hypervolume_of_front(&p, &f, d, &r);
                     assert_eq!(got.to_bits(), want.to_bits(), "{name}, d = {d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sweep_keys_from_the_raw_order_give_the_same_hypervolume_bits() {
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        for minimize in [vec![false; 3], vec![false, true, true]] {
+            let bounds = [(-1.0, 2.0), (0.0, 1.0), (-0.5, 3.0)];
+            let norm = Normalization::from_bounds(names.clone(), &bounds, minimize).unwrap();
+            for (name, make) in testkit::generators() {
+                for seed in 0..6 {
+                    let raw = flat(&make(&mut testkit::Lcg::new(seed), 300, 3));
+                    let mut p = Vec::new();
+                    norm.apply_rows(&raw, &mut p);
+                    let f = nondominated_flat(&p, 3);
+                    let mut z: Vec<f64> = raw.chunks_exact(3).map(|x| x[2]).collect();
+                    z.sort_by(f64::total_cmp);
+                    let zs = norm.sweep_keys(2, &z);
+                    // Below every row (keys used), and inside the cloud (keys ignored).
+                    for r in [[-0.5; 3], [0.2; 3]] {
+                        let want = hypervolume_of_front(&p, &f, 3, &r);
+                        let got = hypervolume_of_front_keyed(&p, &f, 3, &r, Some(&zs));
+                        assert_eq!(got.to_bits(), want.to_bits(), "{name}, seed {seed}");
+                    }
                 }
             }
         }

@@ -81,6 +81,64 @@ pub(crate) fn sort<K: Key>(keys: &[K], out: &mut Vec<K>) {
     }
 }
 
+/// Sorts 32-bit `keys` ascending into `out` (its contents are replaced) by
+/// least-significant-digit radix sort of their offsets from the smallest key:
+/// as many passes as the widest offset needs digits of at most 11 bits (the
+/// digits of equal width), skipping any digit that every key shares. Keys of
+/// a narrow range of floats need two or three passes, each a plain scatter:
+/// cheaper than [`sort`]'s bucket sorts.
+pub(crate) fn radix_sort(keys: &[u32], out: &mut Vec<u32>) {
+    out.clear();
+    if keys.is_empty() {
+        return;
+    }
+    assert!(u32::try_from(keys.len()).is_ok(), "keysort: too many keys");
+    let (min, max) = u32::range(keys);
+    let bits = u32::BITS - (max - min).leading_zeros();
+    let passes = bits.div_ceil(RADIX_BITS);
+    let width = bits.div_ceil(passes.max(1));
+    match passes {
+        0 => out.extend_from_slice(keys),
+        1 => radix_passes::<1>(keys, min, width, out),
+        2 => radix_passes::<2>(keys, min, width, out),
+        _ => radix_passes::<3>(keys, min, width, out),
+    }
+}
+
+/// The widest radix digit: 2^11 counters of each digit stay in the L1 cache.
+const RADIX_BITS: u32 = 11;
+
+/// [`radix_sort`] in `P` passes of `width`-bit digits (`P · width ≥` the
+/// offsets' width, `width ≤ RADIX_BITS`).
+fn radix_passes<const P: usize>(keys: &[u32], min: u32, width: u32, out: &mut Vec<u32>) {
+    let mask = (1u32 << width) - 1;
+    let digit = |k: u32, p: usize| (((k - min) >> (width * p as u32)) & mask) as usize;
+    // Every digit's counts from one pass over the keys.
+    let mut counts = [[0u32; 1 << RADIX_BITS]; P];
+    for &k in keys {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[digit(k, p)] += 1;
+        }
+    }
+    out.extend_from_slice(keys);
+    let mut other = vec![0u32; keys.len()];
+    for (p, c) in counts.iter_mut().enumerate() {
+        if c.iter().any(|&n| n as usize == keys.len()) {
+            continue;
+        }
+        let mut at = 0;
+        for n in c.iter_mut() {
+            (*n, at) = (at, at + *n);
+        }
+        for &k in out.iter() {
+            let d = digit(k, p);
+            other[c[d] as usize] = k;
+            c[d] += 1;
+        }
+        std::mem::swap(out, &mut other);
+    }
+}
+
 /// The keys of ranks `ranks` (0-based, each < `keys.len()`) in the ascending order of
 /// `keys`, without sorting them all: only the keys in the ranks' buckets are gathered
 /// and sorted (at most 255 distinct buckets: meant for a few ranks). `scratch` is a
@@ -235,6 +293,14 @@ mod tests {
             let mut out = Vec::new();
             sort(&v32, &mut out);
             assert_eq!(out, want32);
+            radix_sort(&v32, &mut out);
+            assert_eq!(out, want32);
+            // Narrow ranges and low bits too.
+            let low: Vec<u32> = v.iter().map(|&k| k as u32).collect();
+            let mut want_low = low.clone();
+            want_low.sort_unstable();
+            radix_sort(&low, &mut out);
+            assert_eq!(out, want_low);
         }
     }
 

@@ -43,7 +43,10 @@ mod table;
 mod testkit;
 
 pub use front::{nondominated, nondominated_flat, nondominated_general};
-pub use grouped::{PooledStats, hypervolume_of_front, pooled_flat, pooled_replicates};
+pub use grouped::{
+    PooledStats, hypervolume_of_front, hypervolume_of_front_keyed, pooled_flat, pooled_flat_keyed,
+    pooled_replicates,
+};
 pub use hypervolume::{hypervolume, hypervolume_flat, hypervolume_general};
 pub use pooling::{Normalization, Pooled, pooled};
 pub use table::{

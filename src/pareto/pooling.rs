@@ -2,7 +2,7 @@
 //! Pareto statistics of several point sets (one per strategy).
 
 use super::ParetoError;
-use super::front::nondominated;
+use super::front::{key, nondominated};
 use super::hypervolume::hypervolume;
 
 /// How raw objective values map to the maximised unit cube: per objective a
@@ -125,25 +125,76 @@ impl Normalization {
 
     /// Appends the images of raw rows stored flat (row `i` is
     /// `x[i * d..(i + 1) * d]`, `d` objectives) to `out`, row after row.
-    pub fn apply_rows(&self, x: &[f64], out: &mut Vec<f64>) {
+    /// The values may be f32: they are widened exactly first.
+    pub fn apply_rows<T: Copy + Into<f64>>(&self, x: &[T], out: &mut Vec<f64>) {
+        let scale: Vec<Scale> = (0..self.objectives.len()).map(|i| self.scale(i)).collect();
+        let d = scale.len();
+        if d == 0 {
+            return;
+        }
+        // Written in place rather than extended row by row: no capacity
+        // check per row.
+        let start = out.len();
+        let len = x.len() / d * d;
+        out.resize(start + len, 0.0);
+        let (out, x) = (&mut out[start..], &x[..len]);
+        // Whole periods of `PERIOD` values (rows of 1, 2, 3, 4, 6 or 8
+        // objectives): the scales repeat in fixed arrays, so the divisions
+        // run in vector lanes; the same arithmetic per value.
+        const PERIOD: usize = 24;
+        let mut done = 0;
+        if PERIOD.is_multiple_of(d) {
+            let s: [Scale; PERIOD] = std::array::from_fn(|j| scale[j % d]);
+            for (o, v) in out.chunks_exact_mut(PERIOD).zip(x.chunks_exact(PERIOD)) {
+                for j in 0..PERIOD {
+                    o[j] = s[j].map(v[j].into());
+                }
+            }
+            done = len / PERIOD * PERIOD;
+        }
+        for (o, r) in out[done..]
+            .chunks_exact_mut(d)
+            .zip(x[done..].chunks_exact(d))
+        {
+            for ((o, v), s) in o.iter_mut().zip(r).zip(&scale) {
+                *o = s.map((*v).into());
+            }
+        }
+    }
+
+    /// The sweep keys of objective `i` that a 3-D hypervolume steps through
+    /// ([`hypervolume_of_front_keyed`](super::hypervolume_of_front_keyed)),
+    /// from the raw values of that objective in ascending order: the images'
+    /// complemented keys, ascending (images in decreasing order). The map is
+    /// monotone, so the raw order is an order of the images and no sort is
+    /// needed.
+    pub fn sweep_keys(&self, i: usize, ascending: &[f64]) -> Vec<u64> {
+        let s = self.scale(i);
+        // Plain loops over slices, which the compiler vectorises (the
+        // divisions above all).
+        let mut out = vec![0u64; ascending.len()];
+        if s.minimize {
+            for (o, v) in out.iter_mut().zip(ascending) {
+                *o = !key(s.map(*v));
+            }
+        } else {
+            for (o, v) in out.iter_mut().zip(ascending.iter().rev()) {
+                *o = !key(s.map(*v));
+            }
+        }
+        out
+    }
+
+    /// Objective `i`'s map into the unit cube.
+    fn scale(&self, i: usize) -> Scale {
         // Halves first: `upper − lower` of finite ends near ±1e308
         // overflows to ∞, their halves' difference cannot. Halving is
         // exact, so ordinary values map to the same bits.
-        let scale: Vec<(f64, f64, bool)> = (0..self.objectives.len())
-            .map(|i| {
-                let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
-                (lo, hi - lo, self.minimize[i])
-            })
-            .collect();
-        if scale.is_empty() {
-            return;
-        }
-        out.reserve(x.len());
-        for r in x.chunks_exact(scale.len()) {
-            out.extend(r.iter().zip(&scale).map(|(v, &(lo, span, min))| {
-                let z = (v / 2.0 - lo) / span;
-                if min { 1.0 - z } else { z }
-            }));
+        let (lo, hi) = (self.lower[i] / 2.0, self.upper[i] / 2.0);
+        Scale {
+            lo,
+            span: hi - lo,
+            minimize: self.minimize[i],
         }
     }
 
@@ -152,6 +203,23 @@ impl Normalization {
         let mut out = Vec::with_capacity(x.len());
         self.apply_into(x, &mut out);
         out
+    }
+}
+
+/// One objective's map into the unit cube: monotone (increasing when
+/// maximised, decreasing when minimised).
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    lo: f64,
+    span: f64,
+    minimize: bool,
+}
+
+impl Scale {
+    #[inline(always)]
+    fn map(self, v: f64) -> f64 {
+        let z = (v / 2.0 - self.lo) / self.span;
+        if self.minimize { 1.0 - z } else { z }
     }
 }
 
@@ -230,6 +298,28 @@ mod tests {
         // The worst corner is the lower end of a, the upper end of b; it maps to 0.
         assert_eq!(n.worst(), [1.0, 5.0]);
         assert_eq!(n.apply(&n.worst()), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn rows_map_value_by_value_whatever_their_width() {
+        for d in 1..=8 {
+            let bounds: Vec<(f64, f64)> = (0..d).map(|i| (-(i as f64), 1.5 + i as f64)).collect();
+            let minimize: Vec<bool> = (0..d).map(|i| i % 3 == 1).collect();
+            let names: Vec<String> = (0..d).map(|i| format!("o{i}")).collect();
+            let norm = Normalization::from_bounds(names, &bounds, minimize.clone()).unwrap();
+            let x: Vec<f32> = (0..d * 37)
+                .map(|j| (j * 7 % 11) as f32 * 0.3 - 1.0)
+                .collect();
+            let mut got = vec![9.0];
+            norm.apply_rows(&x, &mut got);
+            assert_eq!(got.len(), 1 + x.len());
+            for (j, (v, z)) in x.iter().zip(&got[1..]).enumerate() {
+                let (lo, hi) = (bounds[j % d].0 / 2.0, bounds[j % d].1 / 2.0);
+                let want = (f64::from(*v) / 2.0 - lo) / (hi - lo);
+                let want = if minimize[j % d] { 1.0 - want } else { want };
+                assert_eq!(z.to_bits(), want.to_bits(), "d = {d}, value {j}");
+            }
+        }
     }
 
     #[test]
