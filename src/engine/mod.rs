@@ -109,7 +109,7 @@ impl SetOutput {
     /// Adds one block's partial sums to the total and to its group (blocks
     /// must arrive in order).
     pub fn push_partial(&mut self, block: u64, values: Vec<f64>) {
-        self.groups.push_block(block, values.clone());
+        self.groups.push_block_copy(block, &values);
         self.fold.push_block(block, values);
     }
 

@@ -234,6 +234,29 @@ impl GroupFold {
         push_capped(&mut self.nodes, node, self.level);
     }
 
+    /// [`GroupFold::push_block`] of a copy of `values`, made only when the
+    /// block has no left sibling to be added into (so half the blocks of a
+    /// group need no copy): the same nodes and bits.
+    pub fn push_block_copy(&mut self, block: u64, values: &[f64]) {
+        let merges = |top: &Node| {
+            self.level > 0 && top.level == 0 && block % 2 == 1 && top.index + 1 == block
+        };
+        match self.nodes.pop_if(|top| merges(top)) {
+            Some(mut left) => {
+                for (a, b) in left.values.iter_mut().zip(values) {
+                    *a += *b;
+                }
+                let node = Node {
+                    level: 1,
+                    index: block / 2,
+                    values: left.values,
+                };
+                push_capped(&mut self.nodes, node, self.level);
+            }
+            None => self.push_block(block, values.to_vec()),
+        }
+    }
+
     /// Absorbs another fold (same level) whose blocks all come after this one's.
     pub fn extend(&mut self, other: GroupFold) {
         for node in other.nodes {
@@ -284,6 +307,23 @@ mod tests {
         }
         assert_eq!(c, l.tri());
         assert_eq!(l.len(), 3 * 9 + 10 + 1 + 4 + 10 + 2);
+    }
+
+    /// Pushing copies gives the nodes, bits included, that pushing owned
+    /// values does, for every group size and any first block (a shard may
+    /// start on an odd one).
+    #[test]
+    fn pushed_copies_give_the_same_group_nodes() {
+        for level in 0..5 {
+            for first in [0u64, 1, 3, 6] {
+                let (mut owned, mut copied) = (GroupFold::new(level), GroupFold::new(level));
+                for b in first..first + 37 {
+                    owned.push_block(b, block_values(b));
+                    copied.push_block_copy(b, &block_values(b));
+                }
+                assert_eq!(owned, copied, "level {level}, first block {first}");
+            }
+        }
     }
 
     fn block_values(b: u64) -> Vec<f64> {

@@ -83,7 +83,7 @@ pub(crate) fn sort<K: Key>(keys: &[K], out: &mut Vec<K>) {
 
 /// Sorts 32-bit `keys` ascending into `out` (its contents are replaced) by
 /// least-significant-digit radix sort of their offsets from the smallest key:
-/// as many passes as the widest offset needs digits of at most 11 bits (the
+/// as many passes as the widest offset needs digits of at most 12 bits (the
 /// digits of equal width), skipping any digit that every key shares. Keys of
 /// a narrow range of floats need two or three passes, each a plain scatter:
 /// cheaper than [`sort`]'s bucket sorts.
@@ -105,8 +105,10 @@ pub(crate) fn radix_sort(keys: &[u32], out: &mut Vec<u32>) {
     }
 }
 
-/// The widest radix digit: 2^11 counters of each digit stay in the L1 cache.
-const RADIX_BITS: u32 = 11;
+/// The widest radix digit: two digits of 2^12 counters fill the L1 cache,
+/// and take the offsets of keys of two binades of floats (24 bits) in two
+/// passes.
+const RADIX_BITS: u32 = 12;
 
 /// [`radix_sort`] in `P` passes of `width`-bit digits (`P · width ≥` the
 /// offsets' width, `width ≤ RADIX_BITS`).
