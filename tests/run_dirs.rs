@@ -160,20 +160,30 @@ fn resume_with_nothing_to_resume_is_an_input_error() {
 #[test]
 fn resume_after_a_kill_before_any_state_starts_afresh() {
     // A run killed between creating its staging folder and writing its
-    // state leaves `<out>.partial` empty: nothing was done, so a resume
-    // runs the whole sweep (and the staging folder is gone afterwards).
-    let dir = tempfile::tempdir().unwrap();
-    let spec = write(dir.path(), "s.toml", crate::sweep::SPEC);
-    let out = dir.path().join("o");
-    let partial = mosde::report::run_dir::partial_dir(&out);
-    std::fs::create_dir(&partial).unwrap();
-    let mut c = mosde();
-    c.args(["sweep", "--engine", "cpu", "-q", "--resume", "--spec"])
-        .arg(&spec)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    assert!(!partial.exists());
-    verify(&out).unwrap();
+    // state leaves `<out>.partial` empty, or holding only the temporary of
+    // the state's interrupted write: nothing was done, so a resume runs the
+    // whole sweep (and the staging folder and the temporary are gone).
+    for debris in [None, Some("sweep-state.json.4242.tmp")] {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = write(dir.path(), "s.toml", crate::sweep::SPEC);
+        let out = dir.path().join("o");
+        let partial = mosde::report::run_dir::partial_dir(&out);
+        std::fs::create_dir(&partial).unwrap();
+        if let Some(name) = debris {
+            std::fs::write(partial.join(name), "{\n  \"command\": \"swe").unwrap();
+        }
+        let mut c = mosde();
+        c.args(["sweep", "--engine", "cpu", "-q", "--resume", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        assert!(!partial.exists(), "{debris:?}");
+        verify(&out).unwrap();
+        assert!(
+            !names(&out).iter().any(|n| n.ends_with(".tmp")),
+            "{debris:?}"
+        );
+    }
 }

@@ -139,6 +139,11 @@ impl RunDir {
             make_fresh(&staging)?;
         } else {
             std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+            // The lock says no live run writes here, so temporaries are what
+            // killed writes left: without them, a run killed while writing
+            // its first file leaves an empty folder, which resumes from the
+            // start, and no debris reaches the finished run.
+            remove_temporaries(&staging).map_err(io(&staging))?;
         }
         Ok(RunDir {
             out: out.to_path_buf(),
@@ -287,6 +292,22 @@ fn sibling(out: &Path, name: &str) -> PathBuf {
 fn make_fresh(dir: &Path) -> Result<(), RunDirError> {
     remove_any(dir);
     std::fs::create_dir_all(dir).map_err(io(dir))
+}
+
+/// Removes the temporary files of atomic writes (`NAME.PID.tmp`, see
+/// [`crate::report::write_atomic`]) at the top of `dir`.
+fn remove_temporaries(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let temporary = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.ends_with(".tmp"));
+        if temporary && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether `dir` is a folder with nothing in it.
