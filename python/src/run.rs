@@ -69,6 +69,8 @@ impl Reporter {
             py.check_signals()?;
             if let Some(cb) = &self.callback {
                 cb.call1(py, (self.done, self.total))?;
+                // A signal the callback raised stops the run at this step.
+                py.check_signals()?;
             }
             Ok::<(), PyErr>(())
         });

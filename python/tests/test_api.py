@@ -126,14 +126,15 @@ def test_input_errors_carry_the_cli_message(tmp_path, cli):
 
 
 def test_progress_callback_and_interrupt(model):
-    import os
     import signal
 
     calls = []
 
     def interrupt(done, total):
         calls.append((done, total))
-        os.kill(os.getpid(), signal.SIGINT)
+        # Delivered to this thread before the call returns (os.kill would
+        # leave the choice of thread to the kernel).
+        signal.raise_signal(signal.SIGINT)
 
     with pytest.raises(KeyboardInterrupt):
         mosde.simulate(model, paths=1 << 16, steps=20, engine="cpu", threads=1, progress=interrupt)
