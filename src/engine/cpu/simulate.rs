@@ -6,9 +6,9 @@
 //! `write_path`, `record_moments`, `write_outputs` and `flush_sums`. Where the shader has one invocation per path, each phase
 //! here runs a group of `LANES` paths in structure-of-arrays form
 //! (`x[objective][lane]`): every inner loop runs over lanes, which is the
-//! shape SIMD wants. Moments are summed in f64 per block over interleaved
-//! slot sums (`records.rs`), where the shader reduces them over its
-//! workgroup. The phases of the step loop
+//! shape SIMD wants. Moments are summed per block in 16 interleaved f32
+//! slots, widened into f64 in slot order (`records.rs`), where the shader
+//! reduces them over its workgroup. The phases of the step loop
 //! are `#[inline(always)]`, so the split costs nothing.
 #![allow(
     clippy::needless_range_loop,
