@@ -97,12 +97,13 @@ pub struct SetOutput {
 }
 
 impl SetOutput {
-    /// Adds one CPU work item's output (items must arrive in block order).
-    pub fn absorb(&mut self, block: u32, item: cpu::ItemOutput) {
+    /// Adds one CPU work item's output (items must arrive in block order);
+    /// its terminal states are already in place (the kernel writes them into
+    /// `terminal`).
+    pub fn absorb(&mut self, block: u32, item: cpu::ItemOutput<'_>) {
         count_into(&mut self.hist, &item.fp);
         count_into(&mut self.goal_hist, &item.goal);
         self.push_partial(u64::from(block), item.partial);
-        self.terminal.extend_from_slice(&item.terminal);
         self.paths.extend_from_slice(&item.paths);
     }
 

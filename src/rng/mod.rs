@@ -28,6 +28,12 @@ pub const INIT_STEP: u32 = u32::MAX;
 pub const INV_2_23: f32 = 1.0 / 8_388_608.0;
 /// 2π in f32.
 pub const TWO_PI: f32 = std::f32::consts::TAU;
+/// `TWO_PI · 2⁻²³`, exact in f32. `TWO_PI · unit_uniform(w)` equals
+/// `((w >> 9) + ½) · TWO_PI_2_23` for every word: `(w >> 9) + ½` and its
+/// product with 2⁻²³ are exact, so both forms round the same real number
+/// once, far from the subnormal range (a unit test checks all 2²³ values).
+/// The lane forms use the second, one multiply instead of two.
+pub const TWO_PI_2_23: f32 = TWO_PI * INV_2_23;
 
 pub mod lanes;
 pub mod math;
@@ -127,6 +133,18 @@ pub fn step_normals<const N: usize>(key: [u32; 2], path: u32, step: u32, set: u3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lane forms' one-multiply angle equals the scalar form's two
+    /// multiplies on every uniform the RNG can produce.
+    #[test]
+    fn the_one_multiply_angle_equals_two_pi_times_the_uniform() {
+        for m in 0..1u32 << 23 {
+            let w = m << 9;
+            let two = TWO_PI * unit_uniform(w);
+            let one = ((w >> 9) as f32 + 0.5) * TWO_PI_2_23;
+            assert_eq!(one.to_bits(), two.to_bits(), "word {w:#x}");
+        }
+    }
 
     /// Random123 `tests/kat_vectors`, philox4x32 with 10 rounds.
     pub(crate) const KAT: [([u32; 4], [u32; 2], [u32; 4]); 3] = [

@@ -3,7 +3,7 @@
 //! the same bytes; they differ only in speed.
 
 use super::lanes::{self, Portable, by_objectives};
-use super::simulate::{self, ItemOutput};
+use super::simulate::{self, ItemOutput, TerminalOut};
 use crate::engine::EngineError;
 use crate::engine::abi::WorkItem;
 use crate::engine::plan::Job;
@@ -130,23 +130,28 @@ impl Kernel {
 
     /// Integrates one work item. Sets whose policy picks a strategy per path
     /// (guard, greedy) run on the scalar kernel whatever the choice.
-    pub(super) fn simulate(self, job: &Job, item: &WorkItem) -> ItemOutput {
+    pub(super) fn simulate<'a>(
+        self,
+        job: &Job,
+        item: &WorkItem,
+        terminal: TerminalOut<'a>,
+    ) -> ItemOutput<'a> {
         if self == Kernel::Scalar || !lanes::uniform_strategy(job, item) {
-            return simulate::simulate(job, item);
+            return simulate::simulate(job, item, terminal);
         }
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: an Avx2 kernel is only built when the CPU has AVX2 and FMA.
-            Kernel::Avx2 => unsafe { super::x86::simulate_avx2(job, item) },
+            Kernel::Avx2 => unsafe { super::x86::simulate_avx2(job, item, terminal) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: an Avx512 kernel is only built when the CPU has its features.
-            Kernel::Avx512 => unsafe { super::x86::simulate_avx512(job, item) },
-            _ => portable(job, item),
+            Kernel::Avx512 => unsafe { super::x86::simulate_avx512(job, item, terminal) },
+            _ => portable(job, item, terminal),
         }
     }
 }
 
 /// The portable lane kernel.
-fn portable(job: &Job, item: &WorkItem) -> ItemOutput {
-    by_objectives!(job, item, 8, Portable)
+fn portable<'a>(job: &Job, item: &WorkItem, terminal: TerminalOut<'a>) -> ItemOutput<'a> {
+    by_objectives!(job, item, terminal, 8, Portable)
 }

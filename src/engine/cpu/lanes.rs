@@ -23,7 +23,8 @@
 use super::lane_ops::{add, add_live, and, any_clear, finite_mask, mask, mul, splat, sub};
 use super::records::RecordSums;
 use super::simulate::{
-    Block, Increments, ItemOutput, check_passage, flush_sums, write_outputs, write_path,
+    Block, Increments, ItemOutput, TerminalOut, check_passage, flush_sums, write_outputs,
+    write_path,
 };
 use super::update::{Splat, em_step};
 use crate::engine::abi::{NONE, WG, WorkItem, policy_kind};
@@ -63,16 +64,16 @@ impl<const W: usize> Noise<W> for Portable {
 
 /// Dispatches on the number of objectives to a lane kernel instance.
 macro_rules! by_objectives {
-    ($job:expr, $item:expr, $w:literal, $noise:ty) => {
+    ($job:expr, $item:expr, $term:expr, $w:literal, $noise:ty) => {
         match $job.flags.n {
-            1 => $crate::engine::cpu::lanes::simulate::<1, $w, $noise>($job, $item),
-            2 => $crate::engine::cpu::lanes::simulate::<2, $w, $noise>($job, $item),
-            3 => $crate::engine::cpu::lanes::simulate::<3, $w, $noise>($job, $item),
-            4 => $crate::engine::cpu::lanes::simulate::<4, $w, $noise>($job, $item),
-            5 => $crate::engine::cpu::lanes::simulate::<5, $w, $noise>($job, $item),
-            6 => $crate::engine::cpu::lanes::simulate::<6, $w, $noise>($job, $item),
-            7 => $crate::engine::cpu::lanes::simulate::<7, $w, $noise>($job, $item),
-            8 => $crate::engine::cpu::lanes::simulate::<8, $w, $noise>($job, $item),
+            1 => $crate::engine::cpu::lanes::simulate::<1, $w, $noise>($job, $item, $term),
+            2 => $crate::engine::cpu::lanes::simulate::<2, $w, $noise>($job, $item, $term),
+            3 => $crate::engine::cpu::lanes::simulate::<3, $w, $noise>($job, $item, $term),
+            4 => $crate::engine::cpu::lanes::simulate::<4, $w, $noise>($job, $item, $term),
+            5 => $crate::engine::cpu::lanes::simulate::<5, $w, $noise>($job, $item, $term),
+            6 => $crate::engine::cpu::lanes::simulate::<6, $w, $noise>($job, $item, $term),
+            7 => $crate::engine::cpu::lanes::simulate::<7, $w, $noise>($job, $item, $term),
+            8 => $crate::engine::cpu::lanes::simulate::<8, $w, $noise>($job, $item, $term),
             n => unreachable!("a validated model has 1 to 8 objectives, not {n}"),
         }
     };
@@ -89,12 +90,13 @@ pub(super) fn uniform_strategy(job: &Job, item: &WorkItem) -> bool {
 /// Integrates one work item `W` paths at a time (a set with a uniform
 /// strategy; see [`uniform_strategy`]).
 #[inline(always)]
-pub(super) fn simulate<const N: usize, const W: usize, Z: Noise<W>>(
+pub(super) fn simulate<'a, const N: usize, const W: usize, Z: Noise<W>>(
     job: &Job,
     item: &WorkItem,
-) -> ItemOutput {
+    terminal: TerminalOut<'a>,
+) -> ItemOutput<'a> {
     let b = Block::<N>::new(job, item);
-    let mut out = ItemOutput::new(job);
+    let mut out = ItemOutput::new(job, terminal);
     let (set, flags) = (b.set, b.flags);
     let splats: Vec<Splat<N, W>> = b.strategies.iter().map(|p| Splat::new(&b, p)).collect();
     let mut sums = RecordSums::<N>::new(job.run.records as usize);

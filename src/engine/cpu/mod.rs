@@ -20,11 +20,14 @@ mod update;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 pub use kernel::{KERNEL_ENV, Kernel};
-pub use simulate::{ItemOutput, LANES, simulate};
+pub use simulate::{ItemOutput, LANES, TerminalOut, simulate};
 
+use super::abi::WorkItem;
 use super::{Engine, EngineError, EngineInfo, JobOutput, Stop, plan::Job};
 
 /// Work items per chunk: bounds memory (one partial per item in flight).
@@ -119,16 +122,30 @@ impl Engine for CpuEngine {
         let items = job.work_items();
         let kernel = self.kernel;
         for chunk in items.chunks(self.chunk) {
-            let results: Vec<ItemOutput> = self.pool.install(|| {
+            let parts = terminal_parts(&mut out, job, chunk);
+            let results: Vec<(ItemOutput<'static>, usize)> = self.pool.install(|| {
                 chunk
                     .par_iter()
-                    .map(|it| kernel.simulate(job, it))
+                    .zip(parts)
+                    .map(|(it, part)| kernel.simulate(job, it, part).detach())
                     .collect()
             });
             let mut done = 0;
-            for (item, r) in chunk.iter().zip(results) {
+            for (item, (r, written)) in chunk.iter().zip(results) {
+                let want = job.terminal_paths(item) as usize * job.flags.n;
+                assert_eq!(
+                    written, want,
+                    "a work item writes every kept terminal state"
+                );
                 done += r.fp.len() as u64;
-                out.sets[item.pset as usize].absorb(item.block, r);
+                let set = &mut out.sets[item.pset as usize];
+                let len = set.terminal.len() + written;
+                // SAFETY: the parts were cut one after another from the
+                // set's spare capacity, starting at its length, in item
+                // order, and every item before this one (whose values lie
+                // below `len`) wrote its whole part, as this one did.
+                unsafe { set.terminal.set_len(len) };
+                set.absorb(item.block, r);
             }
             progress(done);
             self.stop.check()?;
@@ -139,6 +156,36 @@ impl Engine for CpuEngine {
     fn set_stop(&mut self, stop: Stop) {
         self.stop = stop;
     }
+}
+
+/// Each item's part of its set's terminal buffer, in item order: the next
+/// `terminal_paths(item) · n` values of the buffer's spare capacity (items
+/// come in set order, then block order).
+fn terminal_parts<'a>(
+    out: &'a mut JobOutput,
+    job: &Job,
+    chunk: &[WorkItem],
+) -> Vec<TerminalOut<'a>> {
+    let n = job.flags.n;
+    let mut sets = out.sets.iter_mut().enumerate();
+    let mut current: Option<(usize, &'a mut [MaybeUninit<f32>])> = None;
+    chunk
+        .iter()
+        .map(|item| {
+            let s = item.pset as usize;
+            if current.as_ref().is_none_or(|(k, _)| *k != s) {
+                let (k, set) = sets
+                    .find(|(k, _)| *k == s)
+                    .expect("work items in set order");
+                current = Some((k, set.terminal.spare_capacity_mut()));
+            }
+            let rest = &mut current.as_mut().expect("set above").1;
+            let len = job.terminal_paths(item) as usize * n;
+            let (part, tail) = std::mem::take(rest).split_at_mut(len);
+            *rest = tail;
+            TerminalOut::new(part)
+        })
+        .collect()
 }
 
 #[cfg(test)]

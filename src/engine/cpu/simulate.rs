@@ -17,6 +17,8 @@
 )]
 
 use super::adaptive::{AdaptiveState, choose_adaptive};
+use std::mem::MaybeUninit;
+
 use super::goal::{GoalTrack, check_goal, flush_goal};
 use super::records::RecordSums;
 use crate::engine::abi::{LIMIT, NMAX, NONE, SetParams, StrategyParams, WG, WorkItem, policy_kind};
@@ -29,8 +31,8 @@ use crate::rng::{INIT_STEP, step_normals};
 pub const LANES: usize = 8;
 
 /// What one work item produces on the CPU.
-#[derive(Debug, Clone, Default)]
-pub struct ItemOutput {
+#[derive(Debug, Default)]
+pub struct ItemOutput<'a> {
     /// Partial sums (f64), laid out as `PartialLayout`.
     pub partial: Vec<f64>,
     /// First-passage step of each valid path (`steps + 1` = never).
@@ -38,23 +40,56 @@ pub struct ItemOutput {
     /// First step in the goal region of each valid path (`steps + 1` =
     /// never); empty without goals.
     pub goal: Vec<u32>,
-    /// Terminal states of kept paths, `N` values each.
-    pub terminal: Vec<f32>,
+    /// Terminal states of kept paths, `N` values each, written in place.
+    pub terminal: TerminalOut<'a>,
     /// Recorded trajectories, `(steps + 1) × N` values per recorded path.
     pub paths: Vec<f32>,
 }
 
-/// Integrates one work item.
-pub fn simulate(job: &Job, item: &WorkItem) -> ItemOutput {
+/// Where a work item writes its kept paths' terminal states, in path order:
+/// its part of the set's buffer (not yet initialised), so that no copy of
+/// the states is needed after the item.
+#[derive(Debug, Default)]
+pub struct TerminalOut<'a> {
+    buf: &'a mut [MaybeUninit<f32>],
+    len: usize,
+}
+
+impl<'a> TerminalOut<'a> {
+    /// Values are written into `buf`, from its start.
+    pub fn new(buf: &'a mut [MaybeUninit<f32>]) -> Self {
+        TerminalOut { buf, len: 0 }
+    }
+
+    /// Writes the next value (panics past the end of the buffer).
+    #[inline(always)]
+    pub fn push(&mut self, v: f32) {
+        self.buf[self.len].write(v);
+        self.len += 1;
+    }
+
+    /// Values written: the buffer's first `len()` values are initialised.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Integrates one work item, writing its kept terminal states to `terminal`.
+pub fn simulate<'a>(job: &Job, item: &WorkItem, terminal: TerminalOut<'a>) -> ItemOutput<'a> {
     match job.flags.n {
-        1 => simulate_n::<1>(job, item),
-        2 => simulate_n::<2>(job, item),
-        3 => simulate_n::<3>(job, item),
-        4 => simulate_n::<4>(job, item),
-        5 => simulate_n::<5>(job, item),
-        6 => simulate_n::<6>(job, item),
-        7 => simulate_n::<7>(job, item),
-        8 => simulate_n::<8>(job, item),
+        1 => simulate_n::<1>(job, item, terminal),
+        2 => simulate_n::<2>(job, item, terminal),
+        3 => simulate_n::<3>(job, item, terminal),
+        4 => simulate_n::<4>(job, item, terminal),
+        5 => simulate_n::<5>(job, item, terminal),
+        6 => simulate_n::<6>(job, item, terminal),
+        7 => simulate_n::<7>(job, item, terminal),
+        8 => simulate_n::<8>(job, item, terminal),
         n => unreachable!("a validated model has 1 to 8 objectives, not {n}"),
     }
 }
@@ -164,22 +199,48 @@ impl<'a, const N: usize> Block<'a, N> {
     }
 }
 
-impl ItemOutput {
-    /// Empty outputs with a zero partial shaped for `job`.
-    pub(super) fn new(job: &Job) -> Self {
+impl<'a> ItemOutput<'a> {
+    /// The outputs without their terminal buffer, and how many values were
+    /// written to it.
+    pub fn detach(self) -> (ItemOutput<'static>, usize) {
+        let ItemOutput {
+            partial,
+            fp,
+            goal,
+            terminal,
+            paths,
+        } = self;
+        let out = ItemOutput {
+            partial,
+            fp,
+            goal,
+            terminal: TerminalOut::default(),
+            paths,
+        };
+        (out, terminal.len())
+    }
+
+    /// Empty outputs with a zero partial shaped for `job`, writing terminal
+    /// states to `terminal`.
+    pub(super) fn new(job: &Job, terminal: TerminalOut<'a>) -> Self {
         ItemOutput {
             partial: vec![0.0; job.layout.len()],
+            terminal,
             ..Default::default()
         }
     }
 }
 
-fn simulate_n<const N: usize>(job: &Job, item: &WorkItem) -> ItemOutput {
+fn simulate_n<'a, const N: usize>(
+    job: &Job,
+    item: &WorkItem,
+    terminal: TerminalOut<'a>,
+) -> ItemOutput<'a> {
     let run = &job.run;
     let flags = &job.flags;
     let set = &job.sets[item.pset as usize];
     let b = Block::<N>::new(job, item);
-    let mut out = ItemOutput::new(job);
+    let mut out = ItemOutput::new(job, terminal);
     let mut sums = RecordSums::<N>::new(run.records as usize);
 
     for sb in 0..run.sub {

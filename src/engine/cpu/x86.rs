@@ -5,7 +5,7 @@
 use std::arch::x86_64::*;
 
 use super::lanes::{Noise, by_objectives};
-use super::simulate::ItemOutput;
+use super::simulate::{ItemOutput, TerminalOut};
 use crate::engine::abi::WorkItem;
 use crate::engine::plan::Job;
 use crate::rng::simd::{avx2, avx512};
@@ -66,12 +66,20 @@ impl Noise<16> for Avx512 {
 
 /// The lane kernel on 8 lanes of AVX2 + FMA.
 #[target_feature(enable = "avx2,fma")]
-pub(super) fn simulate_avx2(job: &Job, item: &WorkItem) -> ItemOutput {
-    by_objectives!(job, item, 8, Avx2)
+pub(super) fn simulate_avx2<'a>(
+    job: &Job,
+    item: &WorkItem,
+    terminal: TerminalOut<'a>,
+) -> ItemOutput<'a> {
+    by_objectives!(job, item, terminal, 8, Avx2)
 }
 
 /// The lane kernel on 16 lanes of AVX-512.
 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
-pub(super) fn simulate_avx512(job: &Job, item: &WorkItem) -> ItemOutput {
-    by_objectives!(job, item, 16, Avx512)
+pub(super) fn simulate_avx512<'a>(
+    job: &Job,
+    item: &WorkItem,
+    terminal: TerminalOut<'a>,
+) -> ItemOutput<'a> {
+    by_objectives!(job, item, terminal, 16, Avx512)
 }

@@ -11,7 +11,7 @@ mod math;
 
 pub use math::{LogTables, logf, sincosf};
 
-use super::super::{INV_2_23, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1, TWO_PI};
+use super::super::{INV_2_23, PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1, TWO_PI_2_23};
 
 /// `(logf, sin, cos)` of 16 lanes, as [`super::math16`].
 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
@@ -134,16 +134,15 @@ pub unsafe fn philox(consts: &Consts, path: __m512i, ctr: [u32; 3]) -> [__m512i;
     }
 }
 
-/// `((w >> 9) + ½) · 2⁻²³` per lane.
+/// `((w >> 9) + ½) · scale` per lane: the uniform (`scale` = 2⁻²³), or
+/// with `TWO_PI_2_23` the Box–Muller angle `2π · u` in one multiply (see
+/// `rng::TWO_PI_2_23`).
 #[inline(always)]
-unsafe fn uniform(w: __m512i) -> __m512 {
+unsafe fn uniform(w: __m512i, scale: f32) -> __m512 {
     // SAFETY: the caller runs with AVX-512F enabled.
     unsafe {
         let f = _mm512_cvtepi32_ps(_mm512_srli_epi32::<9>(w));
-        _mm512_mul_ps(
-            _mm512_add_ps(f, _mm512_set1_ps(0.5)),
-            _mm512_set1_ps(INV_2_23),
-        )
+        _mm512_mul_ps(_mm512_add_ps(f, _mm512_set1_ps(0.5)), _mm512_set1_ps(scale))
     }
 }
 
@@ -158,11 +157,16 @@ pub unsafe fn normals4(consts: &Consts, path: __m512i, ctr: [u32; 3]) -> [__m512
     unsafe {
         let w = philox(consts, path, ctr);
         let m2 = _mm512_set1_ps(-2.0);
-        let tp = _mm512_set1_ps(TWO_PI);
-        let r0 = _mm512_sqrt_ps(_mm512_mul_ps(m2, logf(uniform(w[0]), &consts.log)));
-        let (s0, c0) = sincosf(_mm512_mul_ps(tp, uniform(w[1])));
-        let r1 = _mm512_sqrt_ps(_mm512_mul_ps(m2, logf(uniform(w[2]), &consts.log)));
-        let (s1, c1) = sincosf(_mm512_mul_ps(tp, uniform(w[3])));
+        let r0 = _mm512_sqrt_ps(_mm512_mul_ps(
+            m2,
+            logf(uniform(w[0], INV_2_23), &consts.log),
+        ));
+        let (s0, c0) = sincosf(uniform(w[1], TWO_PI_2_23));
+        let r1 = _mm512_sqrt_ps(_mm512_mul_ps(
+            m2,
+            logf(uniform(w[2], INV_2_23), &consts.log),
+        ));
+        let (s1, c1) = sincosf(uniform(w[3], TWO_PI_2_23));
         [
             _mm512_mul_ps(r0, c0),
             _mm512_mul_ps(r0, s0),

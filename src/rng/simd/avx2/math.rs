@@ -186,6 +186,10 @@ pub unsafe fn sincosf(y: __m256, t: &MathConsts) -> (__m256, __m256) {
         let (shi, chi, nhi) = sincosf_half(_mm256_extractf128_ps::<1>(y), t);
         let (sp, cp) = (_mm256_set_m128(shi, slo), _mm256_set_m128(chi, clo));
         let n = _mm256_set_m128i(nhi, nlo);
+        // sign = (1, −1, −1, 1)[n & 3] on the sine polynomial, applied to
+        // its f32 result (see `avx512::math::sincosf`).
+        let flip = _mm256_slli_epi32::<31>(_mm256_xor_si256(n, _mm256_srli_epi32::<1>(n)));
+        let sp = _mm256_xor_ps(sp, _mm256_castsi256_ps(flip));
         // Quadrants 2 and 3 negate the cosine polynomial; odd ones swap.
         let neg = _mm256_slli_epi32::<30>(_mm256_and_si256(n, _mm256_set1_epi32(2)));
         let cp = _mm256_xor_ps(cp, _mm256_castsi256_ps(neg));
@@ -203,7 +207,7 @@ pub unsafe fn sincosf(y: __m256, t: &MathConsts) -> (__m256, __m256) {
 }
 
 /// Reduction and both polynomials on 4 lanes: the sine and cosine
-/// polynomials (before the quadrant's swap and sign) and the quadrant.
+/// polynomials (before the quadrant's signs and swap) and the quadrant.
 #[inline(always)]
 unsafe fn sincosf_half(y: __m128, t: &MathConsts) -> (__m128, __m128, __m128i) {
     // SAFETY: the caller runs with AVX2 enabled.
@@ -216,10 +220,6 @@ unsafe fn sincosf_half(y: __m128, t: &MathConsts) -> (__m128, __m128, __m128i) {
         ));
         let x = _mm256_fnmadd_pd(_mm256_cvtepi32_pd(n), t.hpi, x);
         let x2 = _mm256_mul_pd(x, x);
-        // sign = (1, −1, −1, 1)[n & 3]: flip when bit 0 ≠ bit 1.
-        let flip = _mm_and_si128(_mm_xor_si128(n, _mm_srli_epi32::<1>(n)), _mm_set1_epi32(1));
-        let flip = _mm256_slli_epi64::<63>(_mm256_cvtepu32_epi64(flip));
-        let x = _mm256_xor_pd(x, _mm256_castsi256_pd(flip));
         let (c, s) = (&t.cos, &t.sin);
         let x4 = _mm256_mul_pd(x2, x2);
         let x3 = _mm256_mul_pd(x2, x);

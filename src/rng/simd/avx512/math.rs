@@ -149,6 +149,12 @@ pub unsafe fn sincosf(y: __m512) -> (__m512, __m512) {
         let (shi, chi, nhi) = sincosf_half(half_ps::<1>(y));
         let (sp, cp) = (join_ps(slo, shi), join_ps(clo, chi));
         let n = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(nlo), nhi);
+        // sign = (1, −1, −1, 1)[n & 3] on the sine polynomial: it is odd in
+        // the reduced x, with every product and sum negated exactly, so the
+        // sign of x may be applied to its f32 result instead (flip bit 31
+        // where bit 0 of n differs from bit 1; the cosine is even).
+        let flip = _mm512_slli_epi32::<31>(_mm512_xor_si512(n, _mm512_srli_epi32::<1>(n)));
+        let sp = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(sp), flip));
         // Quadrants 2 and 3 negate the cosine polynomial; odd ones swap.
         let neg = _mm512_slli_epi32::<30>(_mm512_and_si512(n, epi32(2)));
         let cp = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(cp), neg));
@@ -168,7 +174,7 @@ pub unsafe fn sincosf(y: __m512) -> (__m512, __m512) {
 }
 
 /// Reduction and both polynomials on 8 lanes: the sine and cosine
-/// polynomials (before the quadrant's swap and sign) and the quadrant.
+/// polynomials (before the quadrant's signs and swap) and the quadrant.
 #[inline(always)]
 unsafe fn sincosf_half(y: __m256) -> (__m256, __m256, __m256i) {
     // SAFETY: the caller runs with AVX-512F, AVX2 and FMA enabled.
@@ -181,13 +187,6 @@ unsafe fn sincosf_half(y: __m256) -> (__m256, __m256, __m256i) {
         ));
         let x = _mm512_fnmadd_pd(_mm512_cvtepi32_pd(n), pd(HPI), x);
         let x2 = _mm512_mul_pd(x, x);
-        // sign = (1, −1, −1, 1)[n & 3]: flip when bit 0 ≠ bit 1.
-        let flip = _mm256_and_si256(
-            _mm256_xor_si256(n, _mm256_srli_epi32::<1>(n)),
-            _mm256_set1_epi32(1),
-        );
-        let flip = _mm512_slli_epi64::<63>(_mm512_cvtepu32_epi64(flip));
-        let x = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), flip));
         let c = [pd(COS[0]), pd(COS[1]), pd(COS[2]), pd(COS[3]), pd(COS[4])];
         let s = [pd(SIN[0]), pd(SIN[1]), pd(SIN[2])];
         let x4 = _mm512_mul_pd(x2, x2);
