@@ -1,5 +1,6 @@
 //! Analysis: spectra of the drift, and reports reduced from simulation output.
 
+mod columns;
 pub mod convergence;
 pub mod errors;
 pub mod goals;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{EngineInfo, Job, PlanError, Run, Scenario, SetOutput};
 use crate::model::Policy;
 use crate::pareto;
+use columns::Columns;
 use convergence::FirstPassage;
 use errors::{FoldErrors, FoldStats, count_se, jackknife};
 use moments::RecordMoments;
@@ -327,7 +329,8 @@ impl Reduction {
         let base = &scenarios[0].model;
         let n = base.n();
         let errors = !opts.skip_errors;
-        let terms: Vec<Terminal> = outputs.iter().map(|s| Terminal::new(s, n)).collect();
+        let (terms, cols): (Vec<Terminal>, Vec<Columns>) =
+            outputs.iter().map(|s| Columns::of_set(s, n)).unzip();
         let norm = pareto::Normalization::from_bounds(
             base.objective_names(),
             &base.bounds(),
@@ -336,10 +339,8 @@ impl Reduction {
         .expect("a validated model has one finite range per objective");
         // In three dimensions the hypervolume sweeps the third objective in
         // order: one sort of that column serves it and the column's quantiles.
-        let sorted: Vec<Option<Vec<u32>>> = terms
-            .iter()
-            .map(|t| (n == 3).then(|| t.sorted_column(2)))
-            .collect();
+        let sorted: Vec<Option<Vec<u32>>> =
+            cols.iter().map(|c| (n == 3).then(|| c.sorted(2))).collect();
         let zs: Vec<Option<Vec<u64>>> = sorted
             .iter()
             .map(|s| {
@@ -352,7 +353,7 @@ impl Reduction {
         let mut strategies = Vec::new();
         let mut all_moments = Vec::new();
         for (k, (sc, set)) in scenarios.iter().zip(outputs).enumerate() {
-            let term = (&terms[k], sorted[k].as_deref().map(|s| (2, s)));
+            let term = (&terms[k], &cols[k], sorted[k].as_deref().map(|s| (2, s)));
             let (mut summary, moments) = summarize(sc, job, first + k, set, term, errors);
             summary.hypervolume = pa.full.hypervolume[k];
             summary.hypervolume_se = pa.se(|s| s.hypervolume[k]);
@@ -414,7 +415,9 @@ struct ParetoErrors {
 
 impl ParetoErrors {
     /// Normalises every set's rows into one flat buffer each, then pools
-    /// (`zs[k]`: set `k`'s hypervolume sweep keys, when known).
+    /// (`zs[k]`: set `k`'s hypervolume sweep keys, when known). Without
+    /// replicates or a reference, only the fronts are normalised where that
+    /// gives the same bits ([`pareto::pooled_raw`]).
     fn new(
         terms: &[Terminal],
         norm: &pareto::Normalization,
@@ -423,6 +426,16 @@ impl ParetoErrors {
         errors: bool,
     ) -> Self {
         let d = norm.objectives.len();
+        let zs: Vec<Option<&[u64]>> = zs.iter().map(Option::as_deref).collect();
+        if !errors && reference.is_none() {
+            let raw: Vec<&[f32]> = terms.iter().map(|t| &t.rows[..]).collect();
+            if let Some(full) = pareto::pooled_raw(&raw, &zs, norm) {
+                return ParetoErrors {
+                    full,
+                    reps: Vec::new(),
+                };
+            }
+        }
         let flats: Vec<Vec<f64>> = terms
             .iter()
             .map(|t| {
@@ -433,7 +446,6 @@ impl ParetoErrors {
             .collect();
         let views: Vec<&[f64]> = flats.iter().map(Vec::as_slice).collect();
         let origin = reference.map_or_else(|| vec![0.0; d], |r| norm.apply(r));
-        let zs: Vec<Option<&[u64]>> = zs.iter().map(Option::as_deref).collect();
         let full = pareto::pooled_flat_keyed(&views, &zs, d, &origin);
         let same_groups = terms
             .windows(2)
@@ -458,7 +470,7 @@ fn summarize(
     job: &Job,
     k: usize,
     set: &SetOutput,
-    (term, sorted): (&Terminal, Option<(usize, &[u32])>),
+    (term, cols, sorted): (&Terminal, &Columns, Option<(usize, &[u32])>),
     errors: bool,
 ) -> (StrategySummary, Vec<RecordMoments>) {
     let m = &sc.model;
@@ -516,7 +528,7 @@ fn summarize(
         terminal_sd_se: se.sd,
         terminal_cov: stats.cov.clone(),
         terminal_cov_se: se.cov,
-        terminal_quantiles: Quantiles::new(term.quantiles_given(sorted), quantile_se),
+        terminal_quantiles: Quantiles::new(cols.quantiles(sorted), quantile_se),
         empirical_rate: stats.rate,
         empirical_rate_se: se.rate,
         effective_equilibrium: stats.equilibrium.clone(),

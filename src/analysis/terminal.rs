@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use crate::engine::partials::MAX_GROUPS;
 use crate::engine::{DEAD, SetOutput};
 
+use super::columns::Columns;
 use super::errors::jackknife_each;
 use crate::pareto::keysort;
 
@@ -30,12 +31,18 @@ pub struct Terminal<'a> {
 impl<'a> Terminal<'a> {
     /// The kept terminal states of `set`, dropping non-finite paths.
     pub fn new(set: &'a SetOutput, n: usize) -> Self {
-        let kept = set.terminal.len() / n;
-        let g = (MAX_GROUPS as usize).min(kept);
-        let live = |v: &f32| (*v != DEAD) & v.is_finite();
         // Usually every path is live: no copy, no row by row test (a fold
         // without early exit, which the compiler vectorises).
-        if set.terminal.iter().fold(true, |ok, v| ok & live(v)) {
+        let all_live = set.terminal.iter().fold(true, |ok, v| ok & live(v));
+        Self::checked(set, n, all_live)
+    }
+
+    /// [`Terminal::new`] given whether every value of `set.terminal` is
+    /// [`live`] (known from a pass made for another reason).
+    pub(super) fn checked(set: &'a SetOutput, n: usize, all_live: bool) -> Self {
+        let kept = set.terminal.len() / n;
+        let g = (MAX_GROUPS as usize).min(kept);
+        if all_live {
             let groups = if g == 0 {
                 vec![0]
             } else {
@@ -87,21 +94,10 @@ impl<'a> Terminal<'a> {
         &self.rows[i * self.n..(i + 1) * self.n]
     }
 
-    /// Objective `i`'s column as keys in the order of `f64::total_cmp`,
-    /// into `out` (the states are f32, so 32-bit keys hold them exactly).
-    fn column_keys(&self, i: usize, out: &mut Vec<u32>) {
-        out.clear();
-        out.extend(self.rows.chunks_exact(self.n).map(|r| key32(r[i])));
-    }
-
     /// Objective `i`'s column, sorted, as keys in the order of
     /// `f64::total_cmp` (see [`Terminal::sorted_values`]).
     pub fn sorted_column(&self, i: usize) -> Vec<u32> {
-        let mut col = Vec::with_capacity(self.len());
-        self.column_keys(i, &mut col);
-        let mut sorted = Vec::with_capacity(col.len());
-        keysort::radix_sort(&col, &mut sorted);
-        sorted
+        Columns::new(self).sorted(i)
     }
 
     /// The values of a [`Terminal::sorted_column`], ascending.
@@ -115,26 +111,7 @@ impl<'a> Terminal<'a> {
     /// selection: the order statistics are those of a full sort, so the
     /// values are the same bits as sorting gives.
     pub fn quantiles(&self) -> Vec<Vec<f64>> {
-        self.quantiles_given(None)
-    }
-
-    /// [`Terminal::quantiles`], with objective `i`'s column already sorted
-    /// (`sorted = Some((i, column))`, as [`Terminal::sorted_column`] gives):
-    /// its quantiles are read off it, not selected again.
-    pub fn quantiles_given(&self, sorted: Option<(usize, &[u32])>) -> Vec<Vec<f64>> {
-        let (mut col, mut scratch) = (Vec::with_capacity(self.len()), Vec::new());
-        let per_objective: Vec<[f64; 5]> = (0..self.n)
-            .map(|i| match sorted {
-                Some((j, s)) if j == i => interpolate(s.len(), |r| s[r]),
-                _ => {
-                    self.column_keys(i, &mut col);
-                    select_quantiles(&col, &mut scratch)
-                }
-            })
-            .collect();
-        (0..PROBS.len())
-            .map(|p| per_objective.iter().map(|q| q[p]).collect())
-            .collect()
+        Columns::new(self).quantiles(None)
     }
 
     /// Jackknife standard errors of [`Terminal::quantiles`] (`out[p][i]`).
@@ -204,9 +181,15 @@ fn leave_out_quantiles(len: usize, out: &[usize], value: &dyn Fn(usize) -> f64) 
         .collect()
 }
 
+/// Whether a terminal value is kept: finite, and not [`DEAD`].
+#[inline(always)]
+pub(super) fn live(v: &f32) -> bool {
+    (*v != DEAD) & v.is_finite()
+}
+
 /// A key whose integer order is the order of `f32::total_cmp` (and, for
 /// values widened from f32, of `f64::total_cmp`).
-fn key32(x: f32) -> u32 {
+pub(super) fn key32(x: f32) -> u32 {
     let b = x.to_bits();
     if b >> 31 == 1 { !b } else { b | 1 << 31 }
 }
@@ -220,26 +203,9 @@ fn unkey32(k: u32) -> f64 {
     }))
 }
 
-/// Type-7 quantiles at [`PROBS`] of the values keyed in `v` (see [`key32`]).
-/// The order statistics they interpolate are found by bucket selection
-/// ([`keysort::select`]), which gives exactly those of a full sort.
-fn select_quantiles(v: &[u32], scratch: &mut Vec<u32>) -> [f64; 5] {
-    let ranks: Vec<usize> = quantile_ranks(v.len())
-        .iter()
-        .flat_map(|&(_, lo, hi)| [lo, hi])
-        .collect();
-    let keys = keysort::select(v, &ranks, scratch);
-    // `interpolate` asks for the ranks in the order they were listed.
-    let mut j = 0;
-    interpolate(v.len(), |_| {
-        j += 1;
-        keys[j - 1]
-    })
-}
-
 /// For each of [`PROBS`], the fractional rank `h` of its type-7 quantile
 /// among `len` values and the two ranks it lies between.
-fn quantile_ranks(len: usize) -> [(f64, usize, usize); 5] {
+pub(super) fn quantile_ranks(len: usize) -> [(f64, usize, usize); 5] {
     let last = len.saturating_sub(1) as f64;
     PROBS.map(|p| {
         let h = last * p;
@@ -250,7 +216,7 @@ fn quantile_ranks(len: usize) -> [(f64, usize, usize); 5] {
 /// Type-7 quantiles at [`PROBS`] of `len` values whose key of rank `r` is
 /// `key_at(r)` (see [`key32`]), asked for rank by rank: the lower then the
 /// upper rank of each quantile, in the order of [`PROBS`].
-fn interpolate(len: usize, mut key_at: impl FnMut(usize) -> u32) -> [f64; 5] {
+pub(super) fn interpolate(len: usize, mut key_at: impl FnMut(usize) -> u32) -> [f64; 5] {
     if len == 0 {
         return [f64::NAN; 5];
     }
@@ -274,10 +240,18 @@ mod tests {
                 .collect();
             let mut sorted = v.clone();
             sorted.sort_by(f64::total_cmp);
-            let w: Vec<u32> = v.iter().map(|x| key32(*x as f32)).collect();
-            let got = select_quantiles(&w, &mut Vec::new());
-            for (p, q) in PROBS.iter().zip(got) {
-                assert_eq!(q.to_bits(), quantile_sorted(&sorted, *p).to_bits(), "{len}");
+            let rows: Vec<f32> = v.iter().map(|x| *x as f32).collect();
+            let t = Terminal {
+                n: 1,
+                rows: Cow::Owned(rows),
+                groups: vec![0, len],
+            };
+            for (p, q) in PROBS.iter().zip(t.quantiles()) {
+                assert_eq!(
+                    q[0].to_bits(),
+                    quantile_sorted(&sorted, *p).to_bits(),
+                    "{len}"
+                );
             }
         }
     }
@@ -299,7 +273,7 @@ mod tests {
             let mut want: Vec<f64> = t.rows.chunks_exact(3).map(|r| f64::from(r[i])).collect();
             want.sort_by(f64::total_cmp);
             assert_eq!(values, want);
-            let given = t.quantiles_given(Some((i, &sorted)));
+            let given = Columns::new(&t).quantiles(Some((i, &sorted)));
             let bits = |q: &Vec<Vec<f64>>| -> Vec<u64> {
                 q.iter().flatten().map(|x| x.to_bits()).collect()
             };

@@ -44,11 +44,25 @@ pub fn nondominated_flat(p: &[f64], d: usize) -> Vec<usize> {
         front.sort_unstable();
         return front;
     }
-    // The exact filter on the rows no pivot dominates, mapped back to all rows.
+    prefiltered_front(p, d)
+}
+
+/// [`nondominated_flat`] of f32 rows, compared as their exact f64
+/// widenings: only the rows the pre-pass keeps are widened.
+pub(super) fn nondominated_flat_f32(p: &[f32], d: usize) -> Vec<usize> {
+    if d == 1 || p.len() / d.max(1) < prefilter::MIN_ROWS {
+        let wide: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
+        return nondominated_flat(&wide, d);
+    }
+    prefiltered_front(p, d)
+}
+
+/// The exact filter on the rows no pivot dominates, mapped back to all rows.
+fn prefiltered_front<T: prefilter::Value>(p: &[T], d: usize) -> Vec<usize> {
     let kept = prefilter::survivors(p, d);
     let mut rows = Vec::with_capacity(kept.len() * d);
     for &i in &kept {
-        rows.extend_from_slice(&p[i * d..(i + 1) * d]);
+        rows.extend(p[i * d..(i + 1) * d].iter().map(|&v| v.into()));
     }
     let mut front: Vec<usize> = exact_front(&rows, d).into_iter().map(|j| kept[j]).collect();
     front.sort_unstable();

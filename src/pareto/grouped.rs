@@ -57,7 +57,12 @@ pub fn pooled_flat_keyed(
 }
 
 /// Pools the sets' own fronts (row indices, ascending) into the pooled front.
-fn pool(sets: &[&[f64]], fronts: Vec<Vec<usize>>, d: usize, hypervolume: Vec<f64>) -> PooledStats {
+pub(super) fn pool(
+    sets: &[&[f64]],
+    fronts: Vec<Vec<usize>>,
+    d: usize,
+    hypervolume: Vec<f64>,
+) -> PooledStats {
     let mut rows = Vec::new();
     let mut owner = Vec::new();
     for (k, f) in fronts.iter().enumerate() {
@@ -163,14 +168,7 @@ pub fn hypervolume_of_front_keyed(
     r: &[f64],
     zs: Option<&[u64]>,
 ) -> f64 {
-    let above = |x: &[f64]| x.iter().zip(r).all(|(v, q)| v > q);
-    let rows: Vec<f64> = front
-        .iter()
-        .map(|&i| &p[i * d..(i + 1) * d])
-        .filter(|x| above(x))
-        .flatten()
-        .copied()
-        .collect();
+    let rows = front_rows_above(p, front, d, r);
     match d {
         1 | 2 => hypervolume_flat(&rows, d, r),
         3 => {
@@ -190,6 +188,31 @@ pub fn hypervolume_of_front_keyed(
             hv_3d_split(&rows, &sorted, r)
         }
         _ => hypervolume_flat(p, d, r),
+    }
+}
+
+/// The rows `front` of `p` (flat, `d` objectives) that lie above `r` in
+/// every objective, flat.
+fn front_rows_above(p: &[f64], front: &[usize], d: usize, r: &[f64]) -> Vec<f64> {
+    let above = |x: &[f64]| x.iter().zip(r).all(|(v, q)| v > q);
+    front
+        .iter()
+        .map(|&i| &p[i * d..(i + 1) * d])
+        .filter(|x| above(x))
+        .flatten()
+        .copied()
+        .collect()
+}
+
+/// [`hypervolume_of_front_keyed`] of a cloud with one to three objectives
+/// every row of which lies above `r`, given only its front rows (`f`, flat)
+/// and, in 3-D, the sweep keys of every row (`zs`): the same bits.
+pub(super) fn hypervolume_of_front_rows(f: &[f64], d: usize, r: &[f64], zs: &[u64]) -> f64 {
+    let all: Vec<usize> = (0..f.len() / d).collect();
+    let rows = front_rows_above(f, &all, d, r);
+    match d {
+        1 | 2 => hypervolume_flat(&rows, d, r),
+        _ => hv_3d_split(&rows, zs, r),
     }
 }
 
@@ -229,24 +252,57 @@ fn hv_3d_split(f: &[f64], zs: &[u64], r: &[f64]) -> f64 {
         }
     };
     // The first level adds `0 · 0` to a zero volume, which changes nothing.
-    let (mut area, mut volume, mut k_prev) = (0.0, 0.0, top);
-    let mut z_prev = unkey(!top);
-    insert(z_prev, &mut area, &mut at);
-    let mut next_z = z_of(at);
-    for &k in rest {
-        // Equal keys are equal values (the keys fold -0.0 onto +0.0).
-        if k == k_prev {
-            continue;
-        }
-        let z = unkey(!k);
-        volume += area * (z_prev - z);
-        (z_prev, k_prev) = (z, k);
-        if z == next_z {
-            insert(z, &mut area, &mut at);
-            next_z = z_of(at);
-        }
+    let mut area = 0.0;
+    let mut sweep = ZSweep {
+        volume: 0.0,
+        z_prev: unkey(!top),
+        k_prev: top,
+        at: 0,
+    };
+    insert(sweep.z_prev, &mut area, &mut at);
+    while sweep.step_to_level(rest, area, z_of(at)) {
+        insert(sweep.z_prev, &mut area, &mut at);
     }
-    volume + area * (z_prev - r[2])
+    sweep.volume + area * (sweep.z_prev - r[2])
+}
+
+/// Where the z sweep of [`hv_3d_split`] stands.
+struct ZSweep {
+    volume: f64,
+    z_prev: f64,
+    k_prev: u64,
+    /// The next key to step to.
+    at: usize,
+}
+
+impl ZSweep {
+    /// Steps through the keys `zs[self.at..]`, adding `area` times each
+    /// slab's height, until a z equal to `next_z` (true: the front points
+    /// of that level are to be inserted) or the end (false). Out of line,
+    /// so that the volume's running sum stays in a register.
+    #[inline(never)]
+    fn step_to_level(&mut self, zs: &[u64], area: f64, next_z: f64) -> bool {
+        let (mut volume, mut z_prev, mut k_prev) = (self.volume, self.z_prev, self.k_prev);
+        let mut hit = false;
+        let mut at = self.at;
+        while at < zs.len() {
+            let k = zs[at];
+            at += 1;
+            // Equal keys are equal values (the keys fold -0.0 onto +0.0).
+            if k == k_prev {
+                continue;
+            }
+            let z = unkey(!k);
+            volume += area * (z_prev - z);
+            (z_prev, k_prev) = (z, k);
+            if z == next_z {
+                hit = true;
+                break;
+            }
+        }
+        (self.volume, self.z_prev, self.k_prev, self.at) = (volume, z_prev, k_prev, at);
+        hit
+    }
 }
 
 #[cfg(test)]

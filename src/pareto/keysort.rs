@@ -87,13 +87,19 @@ pub(crate) fn sort<K: Key>(keys: &[K], out: &mut Vec<K>) {
 /// digits of equal width), skipping any digit that every key shares. Keys of
 /// a narrow range of floats need two or three passes, each a plain scatter:
 /// cheaper than [`sort`]'s bucket sorts.
+#[cfg(test)]
 pub(crate) fn radix_sort(keys: &[u32], out: &mut Vec<u32>) {
+    radix_sort_in(keys, u32::range(keys), out);
+}
+
+/// [`radix_sort`] of keys whose smallest and largest are `(min, max)`
+/// (known already: one pass fewer).
+pub(crate) fn radix_sort_in(keys: &[u32], (min, max): (u32, u32), out: &mut Vec<u32>) {
     out.clear();
     if keys.is_empty() {
         return;
     }
     assert!(u32::try_from(keys.len()).is_ok(), "keysort: too many keys");
-    let (min, max) = u32::range(keys);
     let bits = u32::BITS - (max - min).leading_zeros();
     let passes = bits.div_ceil(RADIX_BITS);
     let width = bits.div_ceil(passes.max(1));
@@ -145,49 +151,103 @@ fn radix_passes<const P: usize>(keys: &[u32], min: u32, width: u32, out: &mut Ve
 /// `keys`, without sorting them all: only the keys in the ranks' buckets are gathered
 /// and sorted (at most 255 distinct buckets: meant for a few ranks). `scratch` is a
 /// buffer whose contents are lost.
+#[cfg(test)]
 pub(crate) fn select<K: Key>(keys: &[K], ranks: &[usize], scratch: &mut Vec<K>) -> Vec<K> {
-    // About sixteen keys per bucket: fewer buckets to count, a few short sorts.
-    let Some(buckets) = Buckets::new(keys, 4) else {
+    if keys.is_empty() {
         return Vec::new();
-    };
-    let mut starts = vec![0u32];
-    starts.extend(buckets.counts(keys));
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
     }
-    // The bucket of each rank (the last one starting at or before it).
-    let wanted: Vec<usize> = ranks
-        .iter()
-        .map(|&r| starts.partition_point(|&s| s as usize <= r) - 1)
-        .collect();
-    // Each wanted bucket once, numbered from 1 (0: not wanted), with where its keys go.
-    let mut slot = vec![0u8; buckets.count];
-    let mut next: Vec<u32> = vec![0];
-    for &b in &wanted {
-        if slot[b] == 0 {
-            slot[b] = u8::try_from(next.len()).expect("keysort: at most 255 buckets selected");
-            let end = next[next.len() - 1] + starts[b + 1] - starts[b];
-            next.push(end);
-        }
+    select_in(keys, K::range(keys), ranks, scratch)
+}
+
+/// [`select`] of keys whose smallest and largest are `(min, max)` (known
+/// already: one pass fewer).
+pub(crate) fn select_in<K: Key>(
+    keys: &[K],
+    (min, max): (K, K),
+    ranks: &[usize],
+    scratch: &mut Vec<K>,
+) -> Vec<K> {
+    if keys.is_empty() {
+        return Vec::new();
     }
-    let at: Vec<usize> = next.iter().map(|&a| a as usize).collect();
-    scratch.clear();
-    scratch.resize(at[at.len() - 1], K::default());
-    for &k in keys {
-        let s = usize::from(slot[buckets.of(k)]);
-        if s != 0 {
-            scratch[next[s - 1] as usize] = k;
-            next[s - 1] += 1;
-        }
-    }
-    for w in at.windows(2) {
-        sort_small(&mut scratch[w[0]..w[1]]);
-    }
+    assert!(u32::try_from(keys.len()).is_ok(), "keysort: too many keys");
+    // About eight keys per bucket: the wanted buckets sort by insertion.
+    let buckets = Buckets::spanning(min, max, keys.len(), 3);
+    let picked = Picked::new(&buckets.counts(keys), ranks);
+    picked.gather(&buckets, keys, scratch);
     ranks
         .iter()
-        .zip(&wanted)
-        .map(|(&r, &b)| scratch[at[usize::from(slot[b]) - 1] + r - starts[b] as usize])
+        .zip(&picked.wanted)
+        .map(|(&r, &b)| scratch[picked.at[usize::from(picked.slot[b]) - 1] + r - picked.starts[b]])
         .collect()
+}
+
+/// The buckets [`select_in`] gathers: each rank's bucket, and where each wanted
+/// bucket's keys go in the scratch buffer.
+struct Picked {
+    /// Where each bucket starts in the ascending order (one more than buckets).
+    starts: Vec<usize>,
+    /// Each rank's bucket.
+    wanted: Vec<usize>,
+    /// Per bucket: 0 when not wanted, else its number from 1.
+    slot: Vec<u8>,
+    /// Where each wanted bucket's keys start in the scratch buffer, and the end.
+    at: Vec<usize>,
+}
+
+impl Picked {
+    /// The buckets holding `ranks`, from the keys' `counts` per bucket.
+    fn new(counts: &[u32], ranks: &[usize]) -> Self {
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        starts.push(0);
+        let mut sum = 0;
+        for &c in counts {
+            sum += c as usize;
+            starts.push(sum);
+        }
+        // The bucket of each rank (the last one starting at or before it).
+        let wanted: Vec<usize> = ranks
+            .iter()
+            .map(|&r| starts.partition_point(|&s| s <= r) - 1)
+            .collect();
+        // Each wanted bucket once, numbered from 1, with where its keys go.
+        let mut slot = vec![0u8; counts.len()];
+        let mut at = vec![0];
+        for &b in &wanted {
+            if slot[b] == 0 {
+                slot[b] = u8::try_from(at.len()).expect("keysort: at most 255 buckets selected");
+                at.push(at[at.len() - 1] + starts[b + 1] - starts[b]);
+            }
+        }
+        Picked {
+            starts,
+            wanted,
+            slot,
+            at,
+        }
+    }
+
+    /// Keys in the wanted buckets.
+    fn gathered(&self) -> usize {
+        self.at[self.at.len() - 1]
+    }
+
+    /// Gathers the wanted buckets' keys into `scratch` and sorts each bucket.
+    fn gather<K: Key>(&self, buckets: &Buckets<K>, keys: &[K], scratch: &mut Vec<K>) {
+        scratch.clear();
+        scratch.resize(self.gathered(), K::default());
+        let mut next: Vec<usize> = self.at[..self.at.len() - 1].to_vec();
+        for &k in keys {
+            let s = usize::from(self.slot[buckets.of(k)]);
+            if s != 0 {
+                scratch[next[s - 1]] = k;
+                next[s - 1] += 1;
+            }
+        }
+        for w in self.at.windows(2) {
+            sort_small(&mut scratch[w[0]..w[1]]);
+        }
+    }
 }
 
 /// Keys mapped to buckets by their offset from the smallest key, shifted right.
@@ -204,9 +264,13 @@ impl<K: Key> Buckets<K> {
             return None;
         }
         let (min, max) = K::range(keys);
+        Some(Self::spanning(min, max, keys.len(), per_log2))
+    }
+
+    /// Buckets over `min..=max` for about `2^per_log2` of `len` keys each.
+    fn spanning(min: K, max: K, len: usize, per_log2: u32) -> Self {
         let span = max.offset(min);
-        let bits = keys
-            .len()
+        let bits = len
             .next_power_of_two()
             .trailing_zeros()
             .saturating_sub(per_log2);
@@ -215,7 +279,7 @@ impl<K: Key> Buckets<K> {
         // Below the key's width (a shift by it would overflow): at most two buckets.
         let shift = shift.min(8 * std::mem::size_of::<K>() as u32 - 1);
         let count = (span >> shift) as usize + 1;
-        Some(Buckets { min, shift, count })
+        Buckets { min, shift, count }
     }
 
     #[inline(always)]

@@ -38,6 +38,7 @@ mod hypervolume;
 pub(crate) mod keysort;
 mod pooling;
 mod prefilter;
+mod raw;
 mod table;
 #[cfg(test)]
 mod testkit;
@@ -49,6 +50,7 @@ pub use grouped::{
 };
 pub use hypervolume::{hypervolume, hypervolume_flat, hypervolume_general};
 pub use pooling::{Normalization, Pooled, pooled};
+pub use raw::pooled_raw;
 pub use table::{
     BoundsSource, Sense, TableAnalysis, TableNormalization, TableOptions, analyze_table,
 };

@@ -185,6 +185,19 @@ impl Normalization {
         out
     }
 
+    /// Whether every objective is maximised from a lower end of zero, with
+    /// an upper end in `[2^-63, 2^63]`. Then each map is `v ↦ (v / 2) /
+    /// (upper / 2)`, and on f32 values it is strictly increasing: `v / 2` is
+    /// exact, and the quotients of distinct f32 values differ by a factor
+    /// of at least `1 + 2^-24`, far more than an f64 rounding, and stay
+    /// normal. So it keeps every comparison between f32 values (±0 map to
+    /// ±0), and a value's image is above 0 exactly when the value is.
+    pub(super) fn keeps_f32_order(&self) -> bool {
+        let range = 2f64.powi(-63)..=2f64.powi(63);
+        (0..self.objectives.len())
+            .all(|i| !self.minimize[i] && self.lower[i] == 0.0 && range.contains(&self.upper[i]))
+    }
+
     /// Objective `i`'s map into the unit cube.
     fn scale(&self, i: usize) -> Scale {
         // Halves first: `upper − lower` of finite ends near ±1e308

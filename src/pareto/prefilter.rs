@@ -8,33 +8,49 @@
 //! then runs on those survivors only; since a dominated survivor is dominated by some
 //! front point, which survives, the front of the survivors is the front of all rows.
 
+/// A coordinate: f64, or f32 (whose comparisons are those of its exact f64
+/// widening).
+pub(super) trait Value: Copy + PartialOrd + Into<f64> {}
+
+impl Value for f64 {}
+impl Value for f32 {}
+
 /// Below this many rows the pre-pass saves less than it costs.
 pub(super) const MIN_ROWS: usize = 64;
 
 /// Row indices, ascending, of the rows of `p` (flat, `d` objectives) that no pivot
 /// dominates: a superset of the non-dominated rows. Dominance is that of the filters
 /// (≥ in every objective, > in one, with -0.0 equal to +0.0).
-pub(super) fn survivors(p: &[f64], d: usize) -> Vec<usize> {
+pub(super) fn survivors<T: Value>(p: &[T], d: usize) -> Vec<usize> {
     match d {
-        2 => survivors_d::<2>(p),
-        3 => survivors_d::<3>(p),
-        4 => survivors_d::<4>(p),
-        5 => survivors_d::<5>(p),
-        6 => survivors_d::<6>(p),
-        7 => survivors_d::<7>(p),
-        8 => survivors_d::<8>(p),
+        2 => survivors_d::<T, 2>(p),
+        3 => survivors_d::<T, 3>(p),
+        4 => survivors_d::<T, 4>(p),
+        5 => survivors_d::<T, 5>(p),
+        6 => survivors_d::<T, 6>(p),
+        7 => survivors_d::<T, 7>(p),
+        8 => survivors_d::<T, 8>(p),
         _ => (0..p.len() / d.max(1)).collect(),
     }
 }
 
 /// [`survivors`] for `D` objectives, unrolled by the compiler.
-fn survivors_d<const D: usize>(p: &[f64]) -> Vec<usize> {
+fn survivors_d<T: Value, const D: usize>(p: &[T]) -> Vec<usize> {
     let (rows, rest) = p.as_chunks::<D>();
     debug_assert!(
         rest.is_empty(),
         "pareto: flat rows need d dividing the buffer"
     );
-    let pivots = pivots(rows);
+    // Pivots from every `PIVOT_STRIDE`-th row: any rows would do (the
+    // filter stays exact), and near-best ones drop nearly as many rows.
+    let pivots = pivots(
+        rows,
+        if rows.len() >= 4 * MIN_ROWS {
+            PIVOT_STRIDE
+        } else {
+            1
+        },
+    );
     let mut out = Vec::with_capacity(rows.len() / 8);
     out.extend(
         rows.iter()
@@ -45,37 +61,43 @@ fn survivors_d<const D: usize>(p: &[f64]) -> Vec<usize> {
     out
 }
 
+/// Rows between two candidates for a pivot, in large clouds.
+const PIVOT_STRIDE: usize = 4;
+
 /// Whether `q` dominates `r`: ≥ everywhere and not equal (`==` treats -0.0 as +0.0).
 #[inline(always)]
-fn dominates<const D: usize>(q: &[f64; D], r: &[f64; D]) -> bool {
+fn dominates<T: Value, const D: usize>(q: &[T; D], r: &[T; D]) -> bool {
     q.iter().zip(r).all(|(a, b)| a >= b) && q != r
 }
 
-/// The rows maximising the sum of the objectives, then the sum plus each objective;
-/// the first maximiser of each, copies of an earlier pivot dropped.
-fn pivots<const D: usize>(rows: &[[f64; D]]) -> Vec<[f64; D]> {
+/// The rows maximising the sum of the objectives, then the sum plus each objective,
+/// among every `stride`-th row; the first maximiser of each, copies of an earlier
+/// pivot dropped.
+fn pivots<T: Value, const D: usize>(rows: &[[T; D]], stride: usize) -> Vec<[T; D]> {
     let Some(first) = rows.first() else {
         return Vec::new();
     };
     // best[0]: the sum; best[1 + j]: the sum plus objective j.
-    let score = |r: &[f64; D], w: usize| {
-        let s = r.iter().fold(0.0, |s, &v| s + v);
-        if w == 0 { s } else { s + r[w - 1] }
+    // Any rows of the cloud would do as pivots (the filter stays exact):
+    // the scores are summed in f64 whatever the rows' type.
+    let score = |r: &[T; D], w: usize| {
+        let s = r.iter().fold(0.0, |s, &v| s + v.into());
+        if w == 0 { s } else { s + r[w - 1].into() }
     };
-    let mut best: Vec<(f64, &[f64; D])> = (0..=D).map(|w| (score(first, w), first)).collect();
-    for r in rows {
-        let s = r.iter().fold(0.0, |s, &v| s + v);
+    let mut best: Vec<(f64, &[T; D])> = (0..=D).map(|w| (score(first, w), first)).collect();
+    for r in rows.iter().step_by(stride) {
+        let s = r.iter().fold(0.0, |s, &v| s + v.into());
         if s > best[0].0 {
             best[0] = (s, r);
         }
         for j in 0..D {
-            let t = s + r[j];
+            let t = s + r[j].into();
             if t > best[1 + j].0 {
                 best[1 + j] = (t, r);
             }
         }
     }
-    let mut out: Vec<[f64; D]> = Vec::with_capacity(D + 1);
+    let mut out: Vec<[T; D]> = Vec::with_capacity(D + 1);
     for (_, r) in best {
         if !out.contains(r) {
             out.push(*r);

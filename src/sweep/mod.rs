@@ -358,73 +358,149 @@ pub fn scalars(s: &StrategySummary, objectives: &[String]) -> Vec<(String, f64)>
 /// [`scalars`] with each scalar's standard error (0 for the theoretical
 /// values, which are exact).
 pub fn scalars_with_errors(s: &StrategySummary, objectives: &[String]) -> Vec<(String, f64, f64)> {
-    let o = |f: &str, v: &[f64], e: &[f64]| -> Vec<(String, f64, f64)> {
-        objectives
-            .iter()
-            .zip(v.iter().zip(e))
-            .map(|(n, (x, se))| (format!("{f}.{n}"), *x, *se))
-            .collect()
-    };
+    let mut out = Vec::new();
+    each_scalar(s, objectives.len(), &mut |name, v, e| {
+        out.push((name.render(objectives), v, e));
+    });
+    out
+}
+
+/// A scalar's field name in parts: `field`, then `.part`, then `.<objective>`
+/// for each objective index (see [`scalars_with_errors`]). Comparing parts
+/// costs no formatting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ScalarName {
+    field: &'static str,
+    part: Option<&'static str>,
+    objectives: [Option<usize>; 2],
+}
+
+impl ScalarName {
+    fn plain(field: &'static str) -> Self {
+        ScalarName {
+            field,
+            part: None,
+            objectives: [None; 2],
+        }
+    }
+
+    /// The field name, with the objectives' names.
+    pub(crate) fn render(&self, objectives: &[String]) -> String {
+        let mut out = self.field.to_string();
+        for p in self.part.iter().copied().chain(
+            self.objectives
+                .iter()
+                .flatten()
+                .map(|&i| objectives[i].as_str()),
+        ) {
+            out.push('.');
+            out.push_str(p);
+        }
+        out
+    }
+}
+
+/// Calls `f` with every scalar of `s` (`n` objectives), in order: its name,
+/// value and standard error.
+pub(crate) fn each_scalar(s: &StrategySummary, n: usize, f: &mut dyn FnMut(ScalarName, f64, f64)) {
     let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    let exact = |f: &str, x: Option<f64>| {
-        (
-            f.to_string(),
-            opt(x),
-            if x.is_some() { 0.0 } else { f64::NAN },
-        )
+    let mut exact = |field, x: Option<f64>| {
+        let se = if x.is_some() { 0.0 } else { f64::NAN };
+        f(ScalarName::plain(field), opt(x), se);
     };
-    let mut out = vec![
-        exact("theoretical_rate", s.theoretical_rate),
-        exact("discrete_spectral_radius", s.discrete_spectral_radius),
-        exact("theoretical_log_rate", s.theoretical_log_rate),
-        (
-            "empirical_rate".into(),
-            opt(s.empirical_rate),
-            opt(s.empirical_rate_se),
-        ),
-    ];
-    out.extend(o("terminal_mean", &s.terminal_mean, &s.terminal_mean_se));
-    out.extend(o("terminal_sd", &s.terminal_sd, &s.terminal_sd_se));
-    out.extend(o(
-        "effective_equilibrium",
+    exact("theoretical_rate", s.theoretical_rate);
+    exact("discrete_spectral_radius", s.discrete_spectral_radius);
+    exact("theoretical_log_rate", s.theoretical_log_rate);
+    f(
+        ScalarName::plain("empirical_rate"),
+        opt(s.empirical_rate),
+        opt(s.empirical_rate_se),
+    );
+    per_objective(
+        f,
+        n,
+        ("terminal_mean", None),
+        &s.terminal_mean,
+        &s.terminal_mean_se,
+    );
+    per_objective(
+        f,
+        n,
+        ("terminal_sd", None),
+        &s.terminal_sd,
+        &s.terminal_sd_se,
+    );
+    per_objective(
+        f,
+        n,
+        ("effective_equilibrium", None),
         &s.effective_equilibrium,
         &s.effective_equilibrium_se,
-    ));
+    );
     for (q, v, e) in s.terminal_quantiles.entries() {
-        out.extend(o(&format!("terminal_quantiles.{q}"), v, e));
+        per_objective(f, n, ("terminal_quantiles", Some(q)), v, e);
     }
     let fp = &s.first_passage;
-    let f = |name: &str, v: f64, e: f64| (format!("first_passage.{name}"), v, e);
-    out.push(f(
+    let mut passage = |part, v, e| {
+        let name = ScalarName {
+            part: Some(part),
+            ..ScalarName::plain("first_passage")
+        };
+        f(name, v, e);
+    };
+    passage(
         "reached_fraction",
         fp.reached_fraction,
         fp.reached_fraction_se,
-    ));
-    out.push(f("mean", opt(fp.mean), opt(fp.mean_se)));
-    out.push(f("p50", opt(fp.p50), opt(fp.p50_se)));
-    out.push(f("p90", opt(fp.p90), opt(fp.p90_se)));
-    for a in 0..objectives.len() {
-        for b in a + 1..objectives.len() {
-            out.push((
-                format!("increment_correlation.{}.{}", objectives[a], objectives[b]),
+    );
+    passage("mean", opt(fp.mean), opt(fp.mean_se));
+    passage("p50", opt(fp.p50), opt(fp.p50_se));
+    passage("p90", opt(fp.p90), opt(fp.p90_se));
+    for a in 0..n {
+        for b in a + 1..n {
+            let name = ScalarName {
+                objectives: [Some(a), Some(b)],
+                ..ScalarName::plain("increment_correlation")
+            };
+            f(
+                name,
                 s.increment_correlation[a][b],
                 s.increment_correlation_se[a][b],
-            ));
+            );
         }
     }
-    out.push((
-        "nonfinite_paths".into(),
+    let plain = ScalarName::plain;
+    f(
+        plain("nonfinite_paths"),
         s.nonfinite_paths as f64,
         s.nonfinite_paths_se,
-    ));
-    out.push(("hypervolume".into(), s.hypervolume, s.hypervolume_se));
-    out.push(("pareto_share".into(), s.pareto_share, s.pareto_share_se));
-    out.push((
-        "pareto_front_size".into(),
+    );
+    f(plain("hypervolume"), s.hypervolume, s.hypervolume_se);
+    f(plain("pareto_share"), s.pareto_share, s.pareto_share_se);
+    f(
+        plain("pareto_front_size"),
         s.pareto_front_size as f64,
         s.pareto_front_size_se,
-    ));
-    out
+    );
+}
+
+/// The scalars of one field per objective (`v`, with errors `e`; as many as
+/// both have, up to `n`).
+fn per_objective(
+    f: &mut dyn FnMut(ScalarName, f64, f64),
+    n: usize,
+    (field, part): (&'static str, Option<&'static str>),
+    v: &[f64],
+    e: &[f64],
+) {
+    for (i, (x, se)) in v.iter().zip(e).take(n).enumerate() {
+        let name = ScalarName {
+            field,
+            part,
+            objectives: [Some(i), None],
+        };
+        f(name, *x, *se);
+    }
 }
 
 /// The field names [`scalars`] produces for these objectives.

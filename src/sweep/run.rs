@@ -12,7 +12,9 @@ use crate::analysis::{Reduction, Report, ReportOptions};
 use crate::engine::{Engine, Integration, Job, JobOptions, SaveAt, Scenario};
 use crate::model::{Model, ModelError, Policy};
 
-use super::{Sweep, SweepError, apply, scalars_with_errors};
+use std::sync::Mutex;
+
+use super::{ScalarName, Sweep, SweepError, apply, each_scalar, scalars_with_errors};
 
 /// Paths per batch: enough sets per dispatch to fill a large GPU.
 const BATCH_PATHS: u64 = 1 << 22;
@@ -144,6 +146,7 @@ impl Sweep {
                 skip_errors: !self.spec.se,
                 ..Default::default()
             };
+            let index = Mutex::new(None);
             let metrics: Vec<(usize, MetricsAndErrors)> = owners
                 .par_iter()
                 .map(|&(row, first)| {
@@ -156,7 +159,7 @@ impl Sweep {
                         &opts,
                     )
                     .report;
-                    (row, self.metric_values_with_errors(&report))
+                    (row, self.indexed_metric_values(&report, &index))
                 })
                 .collect();
             for (row, (m, e)) in metrics {
@@ -184,13 +187,56 @@ impl Sweep {
                 all.push((format!("{}.{field}", st.name), v, e));
             }
         }
+        // The metrics usually follow the report's order: each is looked for
+        // first just after the previous one found, then from the start.
+        let mut next = 0;
         self.metrics
             .iter()
             .map(|m| {
-                all.iter()
-                    .find(|(n, ..)| n == m)
-                    .map_or((f64::NAN, f64::NAN), |p| (p.1, p.2))
+                let at = all
+                    .get(next)
+                    .filter(|(n, ..)| n == m)
+                    .map(|_| next)
+                    .or_else(|| all.iter().position(|(n, ..)| n == m));
+                at.map_or((f64::NAN, f64::NAN), |j| {
+                    next = j + 1;
+                    (all[j].1, all[j].2)
+                })
             })
+            .unzip()
+    }
+
+    /// [`Sweep::metric_values_with_errors`], with the metrics' positions
+    /// among the report's scalars kept in `index` and reused while the
+    /// reports name the same scalars (compared by their names' parts, which
+    /// costs no formatting).
+    fn indexed_metric_values(
+        &self,
+        report: &Report,
+        index: &Mutex<Option<MetricIndex>>,
+    ) -> MetricsAndErrors {
+        let n = self.model.n();
+        let mut names = Vec::with_capacity(report.strategies.len());
+        let mut values = Vec::new();
+        for st in &report.strategies {
+            let mut parts = Vec::new();
+            each_scalar(st, n, &mut |name, v, e| {
+                parts.push(name);
+                values.push((v, e));
+            });
+            names.push((st.name.clone(), parts));
+        }
+        let mut index = index.lock().unwrap_or_else(|e| e.into_inner());
+        if index.as_ref().is_none_or(|ix| ix.names != names) {
+            *index = Some(MetricIndex::new(
+                names,
+                &self.metrics,
+                &self.model.objective_names(),
+            ));
+        }
+        let at = &index.as_ref().expect("set above").at;
+        at.iter()
+            .map(|a| a.map_or((f64::NAN, f64::NAN), |j| values[j]))
             .unzip()
     }
 
@@ -211,6 +257,34 @@ impl Sweep {
     }
 }
 
+/// Where each metric sits among the scalars of reports whose strategies
+/// (name, scalar names) are `names`.
+struct MetricIndex {
+    names: Vec<(String, Vec<ScalarName>)>,
+    at: Vec<Option<usize>>,
+}
+
+impl MetricIndex {
+    /// The first scalar named as each metric (as
+    /// [`Sweep::metric_values_with_errors`] finds it).
+    fn new(
+        names: Vec<(String, Vec<ScalarName>)>,
+        metrics: &[String],
+        objectives: &[String],
+    ) -> Self {
+        let full: Vec<String> = names
+            .iter()
+            .flat_map(|(st, parts)| parts.iter().map(move |p| (st, p)))
+            .map(|(st, p)| format!("{st}.{}", p.render(objectives)))
+            .collect();
+        let at = metrics
+            .iter()
+            .map(|m| full.iter().position(|f| f == m))
+            .collect();
+        MetricIndex { names, at }
+    }
+}
+
 /// Standard deviation of each metric across replicates (NaN-aware).
 pub fn replicate_sd(replicates: &[Vec<f64>], metrics: usize) -> Vec<f64> {
     (0..metrics)
@@ -227,4 +301,34 @@ pub fn replicate_sd(replicates: &[Vec<f64>], metrics: usize) -> Vec<f64> {
             (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Run;
+    use crate::engine::cpu::CpuEngine;
+
+    #[test]
+    fn indexed_metrics_are_the_named_ones() {
+        let text = "model = \"code-generation\"\nstrategies = [\"AI\"]\npaths = 256\nsteps = 5\ndesign = \"grid\"\nsamples = 2\n[[parameters]]\npath = \"x0[1]\"\nrange = [1.0, 2.0]\n";
+        let sweep = Sweep::from_toml(text, "spec.toml", None).unwrap();
+        let scenarios = Scenario::defaults(&sweep.model);
+        let job = Job::new(&scenarios, &JobOptions::paths(256)).unwrap();
+        let mut cpu = CpuEngine::new(1).unwrap();
+        let run = Run::execute(&mut cpu, scenarios, job, &mut |_| {}).unwrap();
+        let report = Reduction::new(&run, &ReportOptions::default()).report;
+        // Another shape (no effective equilibrium), then the first again.
+        let mut other = report.clone();
+        other.strategies[0].effective_equilibrium.clear();
+        let bits = |(m, e): MetricsAndErrors| -> Vec<u64> {
+            m.iter().chain(&e).map(|x| x.to_bits()).collect()
+        };
+        let index = Mutex::new(None);
+        for r in [&report, &other, &report] {
+            let want = sweep.metric_values_with_errors(r);
+            assert!(want.0.iter().any(|x| x.is_finite()));
+            assert_eq!(bits(sweep.indexed_metric_values(r, &index)), bits(want));
+        }
+    }
 }
