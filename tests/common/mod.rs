@@ -250,13 +250,24 @@ pub fn reduction(
     output: &JobOutput,
     engine: mosde::engine::EngineInfo,
 ) -> mosde::analysis::Reduction {
+    reduction_with(scenarios, job, output, engine, &Default::default())
+}
+
+/// The reduction of one engine run with report options `opts`.
+pub fn reduction_with(
+    scenarios: &[Scenario],
+    job: &Job,
+    output: &JobOutput,
+    engine: mosde::engine::EngineInfo,
+    opts: &mosde::analysis::ReportOptions,
+) -> mosde::analysis::Reduction {
     let run = mosde::engine::Run {
         scenarios: scenarios.to_vec(),
         job: job.clone(),
         output: output.clone(),
         engine,
     };
-    mosde::analysis::Reduction::new(&run, &Default::default())
+    mosde::analysis::Reduction::new(&run, opts)
 }
 
 /// The report of one engine run (default report options).
