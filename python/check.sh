@@ -2,8 +2,8 @@
 # The Python package's checks, from the repository root: a virtual
 # environment with the test tools, the package built once in release (in the
 # shared target folder, so it reuses a release build of the dependencies
-# where one is there), installed from its wheel, then pytest, the examples and the
-# notebook. The byte-equality tests compare with the CLI binary in
+# where one is there), installed from its wheel, then pytest, the examples
+# and the notebook. The byte-equality tests compare with the CLI binary in
 # target/debug or target/release (`cargo test` builds one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
