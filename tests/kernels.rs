@@ -210,7 +210,7 @@ proptest! {
 fn portable_is_always_available_and_forcing_it_is_reported() {
     assert!(Kernel::available_all().contains(&Kernel::Portable));
     let e = CpuEngine::new(1).unwrap().with_kernel(Kernel::Portable);
-    assert_eq!(e.info().adapter, "cpu (portable, 8 lanes, 1 threads)");
+    assert_eq!(e.info().adapter, "cpu (portable, 8 lanes, 1 thread)");
     assert_eq!(Kernel::parse("PORTABLE").unwrap(), Kernel::Portable);
     assert_eq!(Kernel::parse("auto").unwrap(), Kernel::detect());
 }

@@ -174,6 +174,23 @@ pub fn progress(total: u64, unit: &str, quiet: bool) -> ProgressBar {
     pb
 }
 
+/// A spinner with `msg` and the elapsed time on stderr, for work whose
+/// length is not known in advance; hidden when quiet or when stderr is not a
+/// terminal.
+pub fn spinner(msg: String, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .expect("valid template"),
+    );
+    pb.set_message(msg);
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

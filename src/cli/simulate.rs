@@ -187,7 +187,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let t1 = Instant::now();
+    let spin = common::spinner(analysis_message(&run.job), a.quiet);
     let written = simulation::write_outputs(out.path(), &sim, &run, a.plot)?;
+    spin.finish_and_clear();
     if a.format == TableFormat::Latex {
         let tex = report::latex::strategies_table(&written.report).to_latex();
         report::write_atomic(&out.path().join("strategies.tex"), tex.as_bytes())?;
@@ -204,6 +206,25 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// What the spinner says while a run is reduced to its outputs. In five or
+/// more objectives the exact hypervolume and its jackknife standard error
+/// dominate and grow steeply with the kept terminal states (README, "Many
+/// objectives"), so the message says what bounds them.
+fn analysis_message(job: &Job) -> String {
+    let n = job.objectives();
+    let kept = (0..job.set_count())
+        .map(|s| job.kept_paths(s))
+        .max()
+        .unwrap_or(0);
+    if n >= 5 {
+        format!(
+            "analysing: exact Pareto fronts and hypervolumes in {n} objectives on up to {kept} terminal states per strategy (--pareto-sample bounds them)"
+        )
+    } else {
+        "analysing: moments, quantiles, Pareto fronts and hypervolumes".into()
+    }
 }
 
 /// What is about to run, for stderr.
@@ -250,7 +271,9 @@ pub fn merge(
 ) -> anyhow::Result<()> {
     let merged = simulation::merge(dirs)?;
     let staging = run_dir(Some(out.to_path_buf()), force)?;
+    let spin = common::spinner(analysis_message(&merged.run.job), false);
     let written = simulation::write_outputs(staging.path(), &merged.simulation, &merged.run, plot)?;
+    spin.finish_and_clear();
     let dir = staging.commit(&merged.manifest())?;
     common::out!("{}", summary_table(&written.report))?;
     common::outln!("merged {} shards -> {}", merged.shards, dir.display())?;

@@ -9,10 +9,24 @@
 //! For the replicates every set is cut into groups of consecutive rows; each
 //! group's front is computed once, and the front without group `g` is the
 //! front of the other groups' fronts merged, which is small.
+//!
+//! Above three objectives the exact hypervolume (WFG) dominates the cost and
+//! grows steeply with the front, so the sets and the replicates are spread
+//! over rayon's threads there. Each is computed by the same sequential code
+//! and collected in order, so the bits do not depend on the thread count. In
+//! one to three objectives the sweeps are cheap and stay sequential: a sweep
+//! already runs its points in parallel.
 
 use super::front::{Staircase, fcmp, key, lex_desc, nondominated_flat, unkey};
 use super::hypervolume::hypervolume_flat;
 use super::keysort;
+use rayon::prelude::*;
+
+/// Whether the per-set and per-replicate work of `d` objectives is worth
+/// spreading over threads (see the module's notes).
+fn parallel(d: usize) -> bool {
+    d > 3
+}
 
 /// Pareto statistics of several sets, pooled.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,16 +57,18 @@ pub fn pooled_flat_keyed(
     d: usize,
     origin: &[f64],
 ) -> PooledStats {
-    let fronts: Vec<Vec<usize>> = sets.iter().map(|s| nondominated_flat(s, d)).collect();
-    let hypervolume = sets
-        .iter()
-        .zip(&fronts)
-        .enumerate()
-        .map(|(k, (s, f))| {
-            let z = zs.get(k).copied().flatten();
-            hypervolume_of_front_keyed(s, f, d, origin, z)
-        })
-        .collect();
+    let one = |k: usize| {
+        let front = nondominated_flat(sets[k], d);
+        let z = zs.get(k).copied().flatten();
+        let hv = hypervolume_of_front_keyed(sets[k], &front, d, origin, z);
+        (front, hv)
+    };
+    let per_set: Vec<(Vec<usize>, f64)> = if parallel(d) {
+        (0..sets.len()).into_par_iter().map(one).collect()
+    } else {
+        (0..sets.len()).map(one).collect()
+    };
+    let (fronts, hypervolume) = per_set.into_iter().unzip();
     pool(sets, fronts, d, hypervolume)
 }
 
@@ -123,23 +139,32 @@ pub fn pooled_replicates(
                 .collect()
         })
         .collect();
-    let mut merged: Vec<Vec<f64>> = vec![Vec::new(); sets.len()];
-    (0..g_count)
-        .map(|g| {
-            for (m, fronts) in merged.iter_mut().zip(&group_fronts) {
-                m.clear();
-                for (h, f) in fronts.iter().enumerate() {
-                    if h != g {
-                        m.extend_from_slice(f);
-                    }
+    // Replicate `g` in `merged`, a scratch buffer per set reused across
+    // replicates (one per thread when they run in parallel).
+    let replicate = |merged: &mut Vec<Vec<f64>>, g: usize| {
+        for (m, fronts) in merged.iter_mut().zip(&group_fronts) {
+            m.clear();
+            for (h, f) in fronts.iter().enumerate() {
+                if h != g {
+                    m.extend_from_slice(f);
                 }
             }
-            let views: Vec<&[f64]> = merged.iter().map(Vec::as_slice).collect();
-            let mut stats = pooled_flat(&views, d, origin);
-            stats.front.clear();
-            stats
-        })
-        .collect()
+        }
+        let views: Vec<&[f64]> = merged.iter().map(Vec::as_slice).collect();
+        let mut stats = pooled_flat(&views, d, origin);
+        stats.front.clear();
+        stats
+    };
+    let scratch = || vec![Vec::new(); sets.len()];
+    if parallel(d) {
+        (0..g_count)
+            .into_par_iter()
+            .map_init(scratch, replicate)
+            .collect()
+    } else {
+        let mut merged = scratch();
+        (0..g_count).map(|g| replicate(&mut merged, g)).collect()
+    }
 }
 
 /// The hypervolume of the rows `p` given their front (row indices): the
@@ -394,6 +419,56 @@ mod tests {
         assert_eq!(reps[1].share, direct.share);
         for (a, b) in reps[1].hypervolume.iter().zip(&direct.hypervolume) {
             assert!((a - b).abs() < 1e-12);
+        }
+    }
+
+    /// Above three objectives the sets and the replicates run in parallel:
+    /// the same statistics as the sequential reference, and the same bits
+    /// on one thread and on several.
+    #[test]
+    fn parallel_pooling_in_five_objectives_matches_and_does_not_depend_on_threads() {
+        let d = 5;
+        let names: Vec<String> = (0..d).map(|i| format!("o{i}")).collect();
+        let norm = Normalization::from_bounds(names, &[(0.0, 1.0); 5], vec![false; 5]).unwrap();
+        let sets: Vec<Vec<Vec<f64>>> = (0..3)
+            .map(|k| testkit::sphere(&mut testkit::Lcg::new(10 + k), 60, d, 0.05))
+            .collect();
+        let flats: Vec<Vec<f64>> = sets.iter().map(|s| flat(s)).collect();
+        let views: Vec<&[f64]> = flats.iter().map(Vec::as_slice).collect();
+        let groups = vec![vec![0, 15, 30, 45, 60]; 3];
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                (
+                    pooled_flat(&views, d, &[0.0; 5]),
+                    pooled_replicates(&views, &groups, d, &[0.0; 5]),
+                )
+            })
+        };
+        let (full, reps) = on(1);
+        assert_eq!((full.clone(), reps.clone()), on(3));
+        let want = pooled(&sets, &norm, None);
+        assert_eq!(full.hypervolume, want.hypervolume);
+        assert_eq!(full.front_size, want.front_size);
+        assert_eq!(full.share, want.share);
+        // Replicate g: pooling the rows outside group g.
+        assert_eq!(reps.len(), 4);
+        for (g, rep) in reps.iter().enumerate() {
+            let (lo, hi) = (15 * g * d, 15 * (g + 1) * d);
+            let rest: Vec<Vec<f64>> = flats
+                .iter()
+                .map(|f| [&f[..lo], &f[hi..]].concat())
+                .collect();
+            let rv: Vec<&[f64]> = rest.iter().map(Vec::as_slice).collect();
+            let direct = pooled_flat(&rv, d, &[0.0; 5]);
+            assert_eq!(rep.front_size, direct.front_size, "replicate {g}");
+            assert_eq!(rep.share, direct.share, "replicate {g}");
+            for (a, b) in rep.hypervolume.iter().zip(&direct.hypervolume) {
+                assert!((a - b).abs() < 1e-12, "replicate {g}: {a} against {b}");
+            }
         }
     }
 }

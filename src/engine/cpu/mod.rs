@@ -107,10 +107,11 @@ impl Engine for CpuEngine {
         EngineInfo {
             kind: "cpu".into(),
             adapter: format!(
-                "cpu ({}, {} lanes, {} threads)",
+                "cpu ({}, {} lanes, {} thread{})",
                 self.kernel.name(),
                 self.kernel.lanes(),
-                self.threads
+                self.threads,
+                if self.threads == 1 { "" } else { "s" }
             ),
             threads: self.threads,
             threads_source: self.threads_source.into(),
